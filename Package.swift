@@ -1,0 +1,40 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Stylize",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "stylize", targets: ["stylize"]),
+        .library(name: "StyleTransfer", targets: ["StyleTransfer"]),
+        .library(name: "Media", targets: ["Media"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config. OpenBLAS is deliberately not among them: it is
+        // loaded at run time (TensorCore/BLAS.swift) so its CPU kernel can be chosen before it initialises.
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavutil libswscale libavfilter",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavfilter-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "TensorCore"),
+        .target(name: "Layers", dependencies: ["TensorCore"]),
+        .target(name: "Weights", dependencies: ["TensorCore"]),
+        .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
+        .target(name: "Optimizers"),
+        .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CPNG"]),
+        .executableTarget(
+            name: "stylize",
+            dependencies: [
+                "TensorCore", "Models", "Weights", "StyleTransfer", "Media",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,15 @@
+#include <libavformat/avformat.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
+#include <libavfilter/avfilter.h>
+#include <libavfilter/buffersink.h>
+#include <libavfilter/buffersrc.h>
+
+// Swift cannot import function-like macros; these expose the ones Stylize needs.
+static inline int cffmpeg_averror(int errnum) { return AVERROR(errnum); }
+static inline int cffmpeg_averror_eof(void) { return AVERROR_EOF; }
+static inline int64_t cffmpeg_nopts(void) { return AV_NOPTS_VALUE; }

@@ -1,0 +1,6 @@
+import Models
+import Optimizers
+import TensorCore
+
+/// Placeholder namespace until the engine lands (issue 5).
+public enum Engine {}

@@ -1,0 +1,108 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OpenBLAS, opened at run time.
+///
+/// Linking it would load it before `main` and before `CPUKernel` could pick its kernel, so the library is
+/// opened with `dlopen` on first use instead, after `OPENBLAS_CORETYPE` is set.
+public enum BLAS {
+    public struct Info: Sendable {
+        public let library: String
+        public let config: String
+        public let coreName: String
+        public let coreSource: CPUKernel.Source
+        public let threads: Int
+    }
+
+    /// Opens OpenBLAS if it is not open yet; call early to turn a missing library into a clear error.
+    public static func load() throws -> Info {
+        let lib = try loaded.get()
+        return Info(
+            library: lib.path, config: String(cString: lib.getConfig()), coreName: String(cString: lib.getCoreName()),
+            coreSource: lib.coreSource, threads: Int(lib.getNumThreads()))
+    }
+
+    public static func setThreads(_ n: Int) { library.setNumThreads(Int32(n)) }
+
+    /// Row-major single-precision GEMM: `C = alpha · op(A) · op(B) + beta · C`, with `op(A)` m×k and `op(B)` k×n.
+    @inline(__always)
+    public static func sgemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        library.sgemm(
+            rowMajor, transA ? trans : noTrans, transB ? trans : noTrans, Int32(m), Int32(n), Int32(k),
+            alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    // CBLAS enumeration values, fixed by the CBLAS standard.
+    private static let rowMajor: Int32 = 101
+    private static let noTrans: Int32 = 111
+    private static let trans: Int32 = 112
+
+    private static var library: Library {
+        switch loaded {
+        case .success(let lib): return lib
+        case .failure(let error): preconditionFailure("\(error)")
+        }
+    }
+
+    private static let loaded: Result<Library, BLASError> = Result { () throws(BLASError) in try Library.open() }
+
+    private struct Library: @unchecked Sendable {
+        typealias Sgemm = @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
+            UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+        typealias GetString = @convention(c) () -> UnsafePointer<CChar>
+        typealias GetInt = @convention(c) () -> Int32
+        typealias SetInt = @convention(c) (Int32) -> Void
+
+        let path: String
+        let coreSource: CPUKernel.Source
+        let sgemm: Sgemm
+        let getConfig: GetString
+        let getCoreName: GetString
+        let getNumThreads: GetInt
+        let setNumThreads: SetInt
+
+        static let candidates = [
+            "libopenblas.so.0", "/usr/lib/x86_64-linux-gnu/openblas-pthread/libopenblas.so.0",
+            "/usr/lib/aarch64-linux-gnu/openblas-pthread/libopenblas.so.0", "libopenblas.so",
+        ]
+
+        static func open() throws(BLASError) -> Library {
+            let source = CPUKernel.configureEnvironment()
+            for path in candidates {
+                guard let handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL) else { continue }
+                func symbol<T>(_ name: String, _: T.Type) throws(BLASError) -> T {
+                    guard let p = dlsym(handle, name) else { throw .missingSymbol(name, path) }
+                    return unsafeBitCast(p, to: T.self)
+                }
+                return Library(
+                    path: path, coreSource: source,
+                    sgemm: try symbol("cblas_sgemm", Sgemm.self),
+                    getConfig: try symbol("openblas_get_config", GetString.self),
+                    getCoreName: try symbol("openblas_get_corename", GetString.self),
+                    getNumThreads: try symbol("openblas_get_num_threads", GetInt.self),
+                    setNumThreads: try symbol("openblas_set_num_threads", SetInt.self))
+            }
+            throw .notFound(candidates)
+        }
+    }
+}
+
+public enum BLASError: Error, CustomStringConvertible {
+    case notFound([String])
+    case missingSymbol(String, String)
+
+    public var description: String {
+        switch self {
+        case .notFound:
+            return "OpenBLAS is not installed (libopenblas.so.0 not found): install it with `apt-get install libopenblas0-pthread` or run Scripts/setup.sh"
+        case .missingSymbol(let name, let path):
+            return "\(path) has no symbol \(name): it is not OpenBLAS; install libopenblas0-pthread"
+        }
+    }
+}

@@ -1,0 +1,8 @@
+import ArgumentParser
+
+@main
+struct Stylize: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Neural style transfer (Gatys et al.) that renders its work as video.",
+        subcommands: [Info.self])
+}
