@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Models", "Weights", "StyleTransfer", "Media",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
