@@ -8,6 +8,7 @@ import TensorCore
 // Transforms work on eight channels at once (SIMD8) so K and N must be multiples of 8.
 // Tiles are cut into chunks; each core takes whole chunks (transform in → 36 GEMMs → transform out) with
 // single-threaded BLAS, so the chunk's scratch stays warm in cache and the cores never wait on each other.
+// Deep layers have too few tiles for that: there the cores share one chunk, split by channel and by ξ.
 enum Winograd {
     typealias V8 = SIMD8<Float>
 
@@ -43,22 +44,29 @@ enum Winograd {
     private struct Plan {
         let tilesHigh: Int, tilesWide: Int, chunkTiles: Int, chunks: Int, workers: Int
         var tiles: Int { tilesHigh * tilesWide }
+        /// Few tiles (deep layers): one chunk, and the cores split its transforms by channel and its 36 GEMMs.
+        var shared: Bool { chunks == 1 }
+
         init(height: Int, width: Int) {
             tilesHigh = (height + 3) / 4
             tilesWide = (width + 3) / 4
-            let t = tilesHigh * tilesWide, w = Parallel.workers
-            // About 192 tiles per GEMM keeps OpenBLAS efficient; a multiple of the workers balances the cores.
-            let wanted = max(1, (t + 191) / 192)
-            chunks = t >= 8 * w ? (wanted + w - 1) / w * w : 1
+            workers = Parallel.workers
+            let t = tilesHigh * tilesWide
+            if t < 128 * workers {
+                chunks = 1
+            } else {
+                // About 192 tiles per GEMM keeps OpenBLAS efficient; a multiple of the workers balances the cores.
+                chunks = ((t + 191) / 192 + workers - 1) / workers * workers
+            }
             chunkTiles = (t + chunks - 1) / chunks
-            workers = min(w, chunks)
         }
-        func floatsPerWorker(k: Int, n: Int) -> Int { aligned(36 * chunkTiles * k) + aligned(36 * chunkTiles * n) + 36 * 8 }
+
+        func regionSize(k: Int, n: Int) -> Int { aligned(36 * chunkTiles * k) + aligned(36 * chunkTiles * n) }
+        func workspaceSize(k: Int, n: Int) -> Int { (shared ? regionSize(k: k, n: n) : workers * regionSize(k: k, n: n)) + workers * 36 * 8 }
     }
 
     static func workspaceSize(k: Int, n: Int, height: Int, width: Int) -> Int {
-        let plan = Plan(height: height, width: width)
-        return plan.workers * plan.floatsPerWorker(k: k, n: n)
+        Plan(height: height, width: width).workspaceSize(k: k, n: n)
     }
 
     /// y (N×H×W) = 3×3 convolution of x (K×H×W) with transformed kernels `u`, plus `bias` if given.
@@ -67,35 +75,52 @@ enum Winograd {
         bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, workspace: Workspace
     ) {
         precondition(k % 8 == 0 && n % 8 == 0, "Winograd needs channel counts that are multiples of 8")
-        let plan = Plan(height: height, width: width)
-        let perWorker = plan.floatsPerWorker(k: k, n: n)
-        precondition(workspace.capacity >= plan.workers * perWorker, "Winograd: workspace too small")
-        let body = { (w: Int) in
-            let v = workspace.base + w * perWorker
-            let m = v + aligned(36 * plan.chunkTiles * k)
-            let tile = UnsafeMutableRawPointer(m + aligned(36 * plan.chunkTiles * n)).bindMemory(to: V8.self, capacity: 36)
-            for chunk in Swift.stride(from: w, to: plan.chunks, by: plan.workers) {
-                let t0 = chunk * plan.chunkTiles, t1 = min(plan.tiles, t0 + plan.chunkTiles)
-                if t0 >= t1 { continue }
-                transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, into: v, tile: tile)
-                for xi in 0..<36 {
-                    BLAS.sgemm(
-                        m: t1 - t0, n: n, k: k, a: v + xi * plan.chunkTiles * k, lda: k, b: u + xi * k * n, ldb: n,
-                        c: m + xi * plan.chunkTiles * n, ldc: n)
-                }
-                transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, bias: bias, into: y, tile: tile)
+        let plan = Plan(height: height, width: width), workers = plan.workers
+        precondition(workspace.capacity >= plan.workspaceSize(k: k, n: n), "Winograd: workspace too small")
+        let region = plan.regionSize(k: k, n: n), regions = plan.shared ? 1 : workers
+        let tiles = UnsafeMutableRawPointer(workspace.base + regions * region).bindMemory(to: V8.self, capacity: workers * 36)
+        func gemms(_ v: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, count: Int, positions: Range<Int>) {
+            for xi in positions {
+                BLAS.sgemm(
+                    m: count, n: n, k: k, a: v + xi * plan.chunkTiles * k, lda: k, b: u + xi * k * n, ldb: n,
+                    c: m + xi * plan.chunkTiles * n, ldc: n)
             }
         }
-        if plan.workers > 1 { Parallel.withSingleThreadedBLAS { Parallel.run(plan.workers, body) } } else { body(0) }
+        Parallel.withSingleThreadedBLAS {
+            if plan.shared {
+                let v = workspace.base, m = v + aligned(36 * plan.chunkTiles * k), all = 0..<plan.tiles
+                Parallel.run(workers) { w in
+                    let blocks = k / 8 * w / workers ..< k / 8 * (w + 1) / workers
+                    transformInput(x, k: k, height: height, width: width, plan: plan, tiles: all, blocks: blocks, into: v, tile: tiles + 36 * w)
+                }
+                Parallel.run(workers) { w in gemms(v, m, count: plan.tiles, positions: 36 * w / workers ..< 36 * (w + 1) / workers) }
+                Parallel.run(workers) { w in
+                    let blocks = n / 8 * w / workers ..< n / 8 * (w + 1) / workers
+                    transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: all, blocks: blocks, bias: bias, into: y, tile: tiles + 36 * w)
+                }
+            } else {
+                Parallel.run(workers) { w in
+                    let v = workspace.base + w * region, m = v + aligned(36 * plan.chunkTiles * k), tile = tiles + 36 * w
+                    for chunk in Swift.stride(from: w, to: plan.chunks, by: workers) {
+                        let t0 = chunk * plan.chunkTiles, t1 = min(plan.tiles, t0 + plan.chunkTiles)
+                        if t0 >= t1 { continue }
+                        transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<k / 8, into: v, tile: tile)
+                        gemms(v, m, count: t1 - t0, positions: 0..<36)
+                        transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<n / 8, bias: bias, into: y, tile: tile)
+                    }
+                }
+            }
+        }
     }
 
     /// V[ξ][t][c] = (Bᵀ d B)[ξ] for the 6×6 input tile d of tile t, channel c.
     private static func transformInput(
-        _ x: UnsafePointer<Float>, k: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>,
+        _ x: UnsafePointer<Float>, k: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>, blocks: Range<Int>,
         into v: UnsafeMutablePointer<Float>, tile d: UnsafeMutablePointer<V8>
     ) {
         let hw = height * width, stride = plan.chunkTiles * k
-        for cb in Swift.stride(from: 0, to: k, by: 8) {
+        for block in blocks {
+            let cb = block * 8
             let plane = x + cb * hw
             for t in tiles {
                 let y0 = t / plan.tilesWide * 4 - 1, x0 = t % plan.tilesWide * 4 - 1
@@ -128,11 +153,12 @@ enum Winograd {
 
     /// y[c][4ty + i][4tx + j] = (Aᵀ M A)[i][j] (+ bias), M the 36 products of tile t, channel c.
     private static func transformOutput(
-        _ m: UnsafePointer<Float>, n: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>,
+        _ m: UnsafePointer<Float>, n: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>, blocks: Range<Int>,
         bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, tile d: UnsafeMutablePointer<V8>
     ) {
         let hw = height * width, stride = plan.chunkTiles * n
-        for cb in Swift.stride(from: 0, to: n, by: 8) {
+        for block in blocks {
+            let cb = block * 8
             let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V8.self) } ?? V8()
             let plane = y + cb * hw
             for t in tiles {

@@ -61,22 +61,31 @@ struct Bench: ParsableCommand {
                     _ = network.backward([tap: gradient!])
                 }
                 try evaluate()
-                let start = Clock.now()
+                let start = Clock.now(), cpuStart = processCPUSeconds()
                 for _ in 0..<iterations { try evaluate() }
                 let seconds = (Clock.now() - start) / Double(iterations)
+                let cpu = (processCPUSeconds() - cpuStart) / Double(iterations)
                 let gflops = (flops.forward + flops.backward) / seconds / 1e9
                 let peak = peakMemoryMB()
                 if json {
                     print(String(
-                        format: "{\"model\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f}",
-                        architecture.rawValue, size, size, seconds, gflops, peak))
+                        format: "{\"model\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, size, size, seconds, gflops, peak, cpu))
                 } else {
                     print(String(
-                        format: "%@ to %@ %d×%d: %.3f s/eval, %.1f GFLOP/s (%.1f GFLOP per eval), peak RSS %.0f MB",
-                        architecture.rawValue, tap, size, size, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak))
+                        format: "%@ to %@ %d×%d: %.3f s/eval, %.1f GFLOP/s (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
                 }
             }
         }
+    }
+
+    /// User + system CPU seconds of this process: with other work on the machine, CPU time per evaluation
+    /// divided by the cores used is the wall time the pass would take alone.
+    private func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
     }
 
     /// VmHWM of this process in MB.
