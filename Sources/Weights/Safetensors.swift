@@ -35,8 +35,8 @@ public enum Safetensors {
                 continue
             }
             guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offsets = (info["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
+                  let shape = (info["shape"] as? [Any])?.compactMap(count),
+                  let offsets = (info["data_offsets"] as? [Any])?.compactMap(count),
                   offsets.count == 2, shape.count == (info["shape"] as? [Any])?.count
             else { throw WeightsError.corrupt(file: file, reason: "tensor \(name) has a malformed header entry") }
             guard let scalar = ScalarType(safetensors: dtype) else {
@@ -58,6 +58,12 @@ public enum Safetensors {
             weights[name] = WeightArray(shape: shape, values: ScalarType.decode(scalar, bytes, offset: dataStart + begin, count: count))
         }
         return (weights, metadata)
+    }
+
+    /// A JSON number that is a whole count small enough to be a size or an offset.
+    private static func count(_ value: Any) -> Int? {
+        guard let d = (value as? NSNumber)?.doubleValue, d >= 0, d <= 1e15, d == d.rounded() else { return nil }
+        return Int(d)
     }
 
     /// Writes `weights` as F32, tensors in name order, to a temporary file beside `path`, renamed when complete.

@@ -43,7 +43,8 @@ enum ScalarType: String {
     /// Decodes `count` little-endian elements starting at byte `offset` of `bytes` into `Float`s.
     /// The caller has checked the range.
     static func decode(_ type: ScalarType, _ bytes: UnsafeRawBufferPointer, offset: Int, count: Int) -> [Float] {
-        [Float](unsafeUninitializedCapacity: count) { out, initialized in
+        guard count > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             let base = bytes.baseAddress! + offset
             switch type {
             case .float32:

@@ -10,6 +10,7 @@ struct Unpickler {
         "torch.FloatStorage", "torch.HalfStorage", "torch.BFloat16Storage", "torch.DoubleStorage",
         "torch.LongStorage", "torch.IntStorage", "torch.ByteStorage", "torch.BoolStorage",
         "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct", "numpy.ndarray", "numpy.dtype",
+        "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer",
         "_codecs.encode",
     ]
     static let maxStack = 1 << 20
@@ -276,6 +277,14 @@ struct Unpickler {
         case "numpy.core.multiarray._reconstruct", "numpy._core.multiarray._reconstruct":
             guard case .global("numpy.ndarray")? = args.first else { throw corrupt("_reconstruct of something other than ndarray") }
             return .numpyArray(NumpyArray())
+        case "numpy.core.numeric._frombuffer", "numpy._core.numeric._frombuffer": // protocol 5: (buffer, dtype, shape, order)
+            guard args.count == 4, case .bytes(let data) = args[0], case .numpyDType(let dtype) = args[1],
+                  let shape = args[2].asTuple?.compactMap(\.asInt), shape.count == args[2].asTuple?.count,
+                  shape.allSatisfy({ $0 >= 0 }), let order = args[3].asString
+            else { throw corrupt("_frombuffer with unexpected arguments") }
+            let array = NumpyArray()
+            (array.shape, array.dtype, array.fortranOrder, array.data, array.built) = (shape, dtype, order == "F", data, true)
+            return .numpyArray(array)
         case "numpy.dtype":
             guard let code = args.first?.asString else { throw corrupt("numpy.dtype without a type code") }
             return .numpyDType(NumpyDType(code: code))

@@ -17,11 +17,19 @@ public enum WeightFile {
 
     /// The same for bytes already in memory; `file` names them in errors.
     public static func decode(_ bytes: [UInt8], file: String) throws -> (network: String, weights: WeightSet) {
-        try checked(arrays(bytes, file: file), file: file)
+        try checked(tensors(decoding: bytes, file: file), file: file)
     }
 
     /// Every tensor of the file under torchvision names, before any check against a network.
-    static func arrays(_ bytes: [UInt8], file: String) throws -> WeightSet {
+    public static func tensors(_ path: String) throws -> WeightSet {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        return try tensors(decoding: [UInt8](data), file: path)
+    }
+
+    public static func tensors(decoding bytes: [UInt8], file: String) throws -> WeightSet {
         if Safetensors.isSafetensors(bytes) {
             return try bytes.withUnsafeBytes { try Safetensors.parse($0, file: file) }.weights
         }

@@ -52,9 +52,13 @@ struct ModelsCommand: ParsableCommand {
         @Flag(help: "Fetch again even if the model is installed.")
         var force = false
 
+        @Flag(help: "Print nothing when the model is already installed (for set-up scripts).")
+        var ifMissing = false
+
         func run() throws {
             let store = ModelStore()
             if store.isInstalled(name), !force {
+                if ifMissing { return }
                 print("\(name) is already installed in \(store.directory) (use --force to fetch it again)")
                 return
             }
