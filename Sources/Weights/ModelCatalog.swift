@@ -14,6 +14,10 @@ public struct ModelSource: Sendable {
 
     public var network: String { name }
 
+    public init(name: String, origin: Origin, downloadBytes: Int) {
+        (self.name, self.origin, self.downloadBytes) = (name, origin, downloadBytes)
+    }
+
     public var originDescription: String {
         switch origin {
         case let .pipSdist(requirement, _, member): return "pip sdist \(requirement), \(member.split(separator: "/").last!)"

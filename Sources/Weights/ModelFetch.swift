@@ -8,6 +8,12 @@ extension ModelStore {
         guard let source = ModelSource.named(name) else {
             throw WeightsError.unknownModel(name: name, known: ModelSource.catalog.map(\.name))
         }
+        return try fetch(source, log: log)
+    }
+
+    /// Fetches a model described by `source` (the catalog's, or another for tests).
+    @discardableResult
+    public func fetch(_ source: ModelSource, log: (String) -> Void = { _ in }) throws -> Installed {
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
         }
@@ -52,14 +58,20 @@ extension ModelStore {
         let partial = directory + "/." + file + ".part"
         log("downloading \(file) (\(source.downloadBytes / 1_000_000) MB)")
         let showProgress = isatty(STDERR_FILENO) != 0
+        let curl = ["curl", "--fail", "--location", "--continue-at", "-", "--connect-timeout", "15",
+                    "--speed-limit", "1024", "--speed-time", "30",
+                    showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, url]
         do {
-            try Subprocess.run(["curl", "--fail", "--location", "--continue-at", "-", "--connect-timeout", "15",
-                                "--speed-limit", "1024", "--speed-time", "30",
-                                showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, url],
-                               for: source.name, passStderr: showProgress)
+            do { try Subprocess.run(curl, for: source.name, passStderr: showProgress) } catch Subprocess.Failure.status(33) {
+                log("the server cannot resume; downloading \(file) from the start")
+                try? FileManager.default.removeItem(atPath: partial)
+                try Subprocess.run(curl, for: source.name, passStderr: showProgress)
+            }
         } catch WeightsError.fetchFailed(_, let reason) {
             throw WeightsError.fetchFailed(name: source.name, reason: "\(reason). The network may not allow this download; "
                 + "fetch \(file) elsewhere and run `stylize models import \(file) --as \(source.name)`")
+        } catch Subprocess.Failure.status(let status) {
+            throw WeightsError.fetchFailed(name: source.name, reason: "curl exited with status \(status)")
         }
         let digest = try Self.sha256(ofFile: partial)
         guard digest.hasPrefix(sha256Prefix) else {
@@ -74,8 +86,11 @@ extension ModelStore {
     }
 }
 
-/// Runs a tool found on PATH and turns a failure into `WeightsError.fetchFailed` with the tool's own message.
+/// Runs a tool found on PATH and turns a failure into `WeightsError.fetchFailed` with the tool's own message
+/// (curl's "cannot resume" status 33 is thrown as `Failure.status(33)` so the caller can start over).
 enum Subprocess {
+    enum Failure: Error { case status(Int32) }
+
     static func run(_ arguments: [String], for model: String, passStderr: Bool = false) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -88,6 +103,7 @@ enum Subprocess {
         }
         let message = passStderr ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        if process.terminationStatus == 33, arguments[0] == "curl" { throw Failure.status(33) }
         guard process.terminationStatus == 0 else {
             let text = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")
             let tool = arguments[0] == "python3" ? "pip" : arguments[0]
