@@ -37,6 +37,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )
