@@ -4,5 +4,5 @@ import ArgumentParser
 struct Stylize: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Neural style transfer (Gatys et al.) that renders its work as video.",
-        subcommands: [Info.self])
+        subcommands: [Info.self, Gif.self])
 }
