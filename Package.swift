@@ -35,6 +35,7 @@ let package = Package(
             ]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"]),
     ],
     swiftLanguageModes: [.v5]
 )

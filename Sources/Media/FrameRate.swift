@@ -25,6 +25,16 @@ public struct FrameRate: Equatable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The nearby common rate (an integer, or an NTSC n·1000/1001) when within 0.01 %: containers with
+    /// microsecond time bases store 15 fps as 1000000/66667.
+    public var snapped: FrameRate {
+        let v = value
+        let whole = v.rounded(), ntsc = (v * 1.001).rounded()
+        if whole >= 1, abs(v / whole - 1) < 1e-4 { return FrameRate(Int(whole)) }
+        if ntsc >= 1, abs(v / (ntsc / 1.001) - 1) < 1e-4 { return FrameRate(numerator: Int(ntsc) * 1000, denominator: 1001) }
+        return self
+    }
+
     public var value: Double { Double(numerator) / Double(denominator) }
     public var description: String { denominator == 1 ? "\(numerator)" : "\(numerator)/\(denominator)" }
 }

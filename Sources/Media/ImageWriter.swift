@@ -85,7 +85,8 @@ public enum ImageWriter {
         codec.pointee.time_base = AVRational(num: 1, den: 25)
         configure(codec)
         try FFmpeg.check(avcodec_open2(codec, encoder, nil), "opening the \(name) encoder", path)
-        try PixelConverter().fill(frame, from: image, path: path)
+        // JFIF defines BT.601 coefficients; PNG ignores them.
+        try PixelConverter().fill(frame, from: image, colorspace: AVCOL_SPC_BT470BG, path: path)
         frame.pointee.pts = 0
         frame.pointee.quality = codec.pointee.global_quality
         try FFmpeg.check(avcodec_send_frame(codec, frame), "encoding", path)
