@@ -30,11 +30,15 @@ let package = Package(
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Models", "Weights", "StyleTransfer", "Media",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
+        .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],

@@ -27,3 +27,6 @@ if ((${#missing[@]})); then
 fi
 
 swift build -c release --product stylize
+
+# The VGG16 weights the demo and the tests use, converted once into the model store (quiet when already there).
+.build/release/stylize models fetch vgg16 --if-missing

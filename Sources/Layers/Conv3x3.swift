@@ -1,0 +1,78 @@
+import TensorCore
+
+// 3×3 convolution, padding 1, stride 1 — the bulk of VGG.
+//   forward:  x Cin×H×W, weight Cout×Cin×3×3 (OIHW), bias Cout → y Cout×H×W
+//   backward: dy Cout×H×W → dx Cin×H×W = conv(dy, weight flipped 180° with in/out swapped)
+// Two algorithms: Winograd F(4×4,3×3) (channel counts multiple of 8) and im2col + GEMM (any channels, and
+// faster for a 3-channel image input). Winograd kernels are transformed once, the backward set on first use.
+public final class Conv3x3: Convolution {
+    public enum Algorithm: String, Sendable { case winograd, gemm }
+
+    public let inChannels: Int
+    public let outChannels: Int
+    public let algorithm: Algorithm
+    private let gemm: Conv2d?
+    private let weight: [Float]
+    private let bias: UnsafeMutablePointer<Float>
+    private var forwardKernels: UnsafeMutablePointer<Float>?
+    private var backwardKernels: UnsafeMutablePointer<Float>?
+
+    /// `algorithm` nil picks Winograd whenever both channel counts are multiples of 8.
+    public init(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, algorithm: Algorithm? = nil) {
+        precondition(weight.count == outChannels * inChannels * 9 && bias.count == outChannels)
+        let winogradFits = inChannels % 8 == 0 && outChannels % 8 == 0
+        let chosen = algorithm ?? (winogradFits ? .winograd : .gemm)
+        precondition(chosen == .gemm || winogradFits, "Winograd needs channel counts that are multiples of 8")
+        self.inChannels = inChannels
+        self.outChannels = outChannels
+        self.algorithm = chosen
+        self.weight = chosen == .winograd ? weight : []
+        self.bias = .allocate(capacity: outChannels)
+        self.bias.initialize(from: bias, count: outChannels)
+        gemm = chosen == .gemm
+            ? Conv2d(weight: weight, bias: bias, inChannels: inChannels, outChannels: outChannels, kernel: 3, stride: 1, padding: 1)
+            : nil
+    }
+
+    deinit {
+        bias.deallocate()
+        forwardKernels?.deallocate()
+        backwardKernels?.deallocate()
+    }
+
+    public func outputShape(_ input: Shape) -> Shape { Shape(channels: outChannels, height: input.height, width: input.width) }
+
+    public func workspaceSize(_ input: Shape) -> Int {
+        if let gemm { return gemm.workspaceSize(input) }
+        return Winograd.workspaceSize(k: max(inChannels, outChannels), n: max(inChannels, outChannels), height: input.height, width: input.width)
+    }
+
+    public func forward(_ x: UnsafePointer<Float>, _ input: Shape, into y: UnsafeMutablePointer<Float>, workspace: Workspace) {
+        precondition(input.channels == inChannels, "Conv3x3: \(input) input for \(inChannels) channels")
+        if let gemm { return gemm.forward(x, input, into: y, workspace: workspace) }
+        let u = kernels(flipped: false)
+        Winograd.convolve(x, k: inChannels, height: input.height, width: input.width, kernels: u, n: outChannels, bias: bias, into: y, workspace: workspace)
+    }
+
+    public func backward(_ dy: UnsafePointer<Float>, _ input: Shape, into dx: UnsafeMutablePointer<Float>, workspace: Workspace) {
+        precondition(input.channels == inChannels, "Conv3x3: \(input) input for \(inChannels) channels")
+        if let gemm { return gemm.backward(dy, input, into: dx, workspace: workspace) }
+        let u = kernels(flipped: true)
+        Winograd.convolve(dy, k: outChannels, height: input.height, width: input.width, kernels: u, n: inChannels, bias: nil, into: dx, workspace: workspace)
+    }
+
+    /// Transforms the kernels once; networks call this while preparing so the first pass is not slower.
+    public func prepare(backward: Bool) {
+        _ = kernels(flipped: false)
+        if backward { _ = kernels(flipped: true) }
+    }
+
+    private func kernels(flipped: Bool) -> UnsafeMutablePointer<Float> {
+        if let k = flipped ? backwardKernels : forwardKernels { return k }
+        let k = weight.withUnsafeBufferPointer {
+            Winograd.transformKernels($0.baseAddress!, outChannels: outChannels, inChannels: inChannels, flipped: flipped)
+        }
+        if flipped { backwardKernels = k } else { forwardKernels = k }
+        return k
+    }
+}

@@ -1,0 +1,140 @@
+import CFFmpeg
+
+/// One encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
+/// trailer. `close()` always writes the trailer when the header was written, so whatever was encoded plays.
+final class EncodedStream {
+    let file: AtomicFile
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private let stream: UnsafeMutablePointer<AVStream>
+    /// Length of one frame in the codec's time base (for the last packet's duration).
+    private let frameDuration: Int64
+    private(set) var framesSent = 0
+    private var closed = false
+    var path: String { file.target }
+
+    struct Settings {
+        var muxer: String
+        var encoder: String
+        var pixelFormat: AVPixelFormat
+        var width: Int
+        var height: Int
+        var timeBase: AVRational
+        var frameRate: AVRational
+        var frameDuration: Int64 = 1
+        var encoderOptions: [String: String] = [:]
+        var muxerOptions: [String: String] = [:]
+        var threads: Int = 1
+        var tagBT709 = false
+    }
+
+    init(path: String, settings s: Settings) throws {
+        _ = FFmpeg.quiet
+        file = AtomicFile(target: path)
+        frameDuration = s.frameDuration
+        guard let encoder = avcodec_find_encoder_by_name(s.encoder) else {
+            throw MediaError.encoderUnavailable(path: path, encoder: s.encoder)
+        }
+        var fmt: UnsafeMutablePointer<AVFormatContext>?
+        try FFmpeg.check(avformat_alloc_output_context2(&fmt, nil, s.muxer, file.temporary), "choosing the \(s.muxer) muxer", path)
+        guard let fmt, let st = avformat_new_stream(fmt, nil), let ctx = avcodec_alloc_context3(encoder),
+              let pkt = av_packet_alloc() else {
+            avformat_free_context(fmt)
+            throw MediaError.ffmpeg(path: path, operation: "allocation", message: "out of memory")
+        }
+        format = fmt; stream = st; codec = ctx; packet = pkt
+        // From here on deinit releases everything, also if a step below throws.
+        ctx.pointee.width = Int32(s.width)
+        ctx.pointee.height = Int32(s.height)
+        ctx.pointee.pix_fmt = s.pixelFormat
+        ctx.pointee.time_base = s.timeBase
+        ctx.pointee.framerate = s.frameRate
+        ctx.pointee.sample_aspect_ratio = AVRational(num: 1, den: 1)
+        ctx.pointee.thread_count = Int32(s.threads)
+        if s.tagBT709 {
+            ctx.pointee.colorspace = AVCOL_SPC_BT709
+            ctx.pointee.color_primaries = AVCOL_PRI_BT709
+            ctx.pointee.color_trc = AVCOL_TRC_BT709
+            ctx.pointee.color_range = AVCOL_RANGE_MPEG
+        }
+        if fmt.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER != 0 {
+            ctx.pointee.flags |= cffmpeg_codec_flag_global_header()
+        }
+        var options = Self.dictionary(s.encoderOptions)
+        let opened = avcodec_open2(ctx, encoder, &options)
+        av_dict_free(&options)
+        try FFmpeg.check(opened, "opening the \(s.encoder) encoder", path)
+        try FFmpeg.check(avcodec_parameters_from_context(st.pointee.codecpar, ctx), "configuring the stream", path)
+        st.pointee.time_base = s.timeBase
+        st.pointee.avg_frame_rate = s.frameRate
+        st.pointee.r_frame_rate = s.frameRate
+        if fmt.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
+            let code = avio_open(&fmt.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
+            if code < 0 { throw MediaError.writeFailed(path: path, reason: FFmpeg.message(code)) }
+        }
+        var muxerOptions = Self.dictionary(s.muxerOptions)
+        let header = avformat_write_header(fmt, &muxerOptions)
+        av_dict_free(&muxerOptions)
+        if header < 0 { closeFile(); file.discard(); try FFmpeg.check(header, "writing the header", path) }
+    }
+
+    deinit {
+        if !closed { closeFile(); file.discard() }
+        avcodec_free_context(&codec)
+        av_packet_free(&packet)
+        avformat_free_context(format)
+    }
+
+    var timeBase: AVRational { codec?.pointee.time_base ?? AVRational(num: 1, den: 1) }
+
+    /// Encodes one frame (its pts in the codec time base) and muxes every packet that comes out.
+    func send(_ frame: UnsafeMutablePointer<AVFrame>) throws {
+        try encode(frame)
+        framesSent += 1
+    }
+
+    /// Flushes the encoder, writes the trailer and renames the file into place. Idempotent. With no frames
+    /// sent there is nothing to play: the temporary file is removed and `noFrames` thrown.
+    func close() throws {
+        guard !closed else { return }
+        closed = true
+        guard framesSent > 0 else { closeFile(); file.discard(); throw MediaError.noFrames(path: path) }
+        var failure: Error?
+        do { try encode(nil) } catch { failure = error }
+        let trailer = av_write_trailer(format)
+        closeFile()
+        if failure == nil && trailer < 0 {
+            failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
+        }
+        // What was encoded stays playable, so it is kept even if the flush failed.
+        try file.commit()
+        if let failure { throw failure }
+    }
+
+    private func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        guard let codec, let packet, let format else { return }
+        try FFmpeg.check(avcodec_send_frame(codec, frame), frame == nil ? "flushing the encoder" : "encoding", path)
+        while true {
+            let code = avcodec_receive_packet(codec, packet)
+            if code == FFmpeg.eagain || code == FFmpeg.eof { return }
+            try FFmpeg.check(code, "encoding", path)
+            if packet.pointee.duration <= 0 { packet.pointee.duration = frameDuration }
+            packet.pointee.stream_index = stream.pointee.index
+            av_packet_rescale_ts(packet, codec.pointee.time_base, stream.pointee.time_base)
+            // Takes ownership of the packet's data whether it succeeds or not.
+            try FFmpeg.check(av_interleaved_write_frame(format, packet), "writing a packet", path)
+        }
+    }
+
+    private func closeFile() {
+        guard let format, format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, format.pointee.pb != nil else { return }
+        avio_closep(&format.pointee.pb)
+    }
+
+    private static func dictionary(_ values: [String: String]) -> OpaquePointer? {
+        var dict: OpaquePointer?
+        for (key, value) in values { av_dict_set(&dict, key, value, 0) }
+        return dict
+    }
+}

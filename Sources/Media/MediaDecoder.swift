@@ -1,0 +1,91 @@
+import CFFmpeg
+import Foundation
+
+/// Demuxes and decodes the best video stream of a file with libavformat/libavcodec: the read → send → receive
+/// loop shared by `ImageReader` (first frame) and `VideoReader` (all frames).
+final class MediaDecoder {
+    let path: String
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    let stream: UnsafeMutablePointer<AVStream>
+    private var draining = false
+
+    /// `failure` turns a reason into the caller's error (not an image / not a video).
+    init(path: String, failure: (String) -> MediaError) throws {
+        _ = FFmpeg.quiet
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw MediaError.fileNotFound(path: path)
+        }
+        var fmt: UnsafeMutablePointer<AVFormatContext>?
+        var code = avformat_open_input(&fmt, path, nil, nil)
+        guard code >= 0, let fmt else { throw failure(FFmpeg.message(code)) }
+        format = fmt
+        // Past here `deinit` frees whatever was allocated, also when a later step throws.
+        let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
+        // The tty demuxer "decodes" any text file as ANSI art; that is never a picture the user meant.
+        if demuxer == "tty" { avformat_close_input(&format); throw failure("text, not pixels") }
+        code = avformat_find_stream_info(fmt, nil)
+        if code < 0 { avformat_close_input(&format); throw failure(FFmpeg.message(code)) }
+        var decoder: UnsafePointer<AVCodec>?
+        let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
+        guard index >= 0, let decoder else {
+            avformat_close_input(&format)
+            throw failure(index == cffmpeg_averror(Int32(ENOENT)) ? "no picture stream" : FFmpeg.message(index))
+        }
+        stream = fmt.pointee.streams[Int(index)]!
+        codec = avcodec_alloc_context3(decoder)
+        packet = av_packet_alloc()
+        frame = av_frame_alloc()
+        guard let codec, packet != nil, frame != nil else {
+            throw MediaError.ffmpeg(path: path, operation: "allocation", message: "out of memory")
+        }
+        code = avcodec_parameters_to_context(codec, stream.pointee.codecpar)
+        if code >= 0 { code = avcodec_open2(codec, decoder, nil) }
+        if code < 0 { throw failure("cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.message(code))") }
+    }
+
+    deinit {
+        avcodec_free_context(&codec)
+        av_packet_free(&packet)
+        av_frame_free(&frame)
+        avformat_close_input(&format)
+    }
+
+    var streamIndex: Int32 { stream.pointee.index }
+
+    /// The container's duration in seconds, when known.
+    var formatDuration: Double? {
+        guard let format, format.pointee.duration > 0, format.pointee.duration != cffmpeg_nopts() else { return nil }
+        return Double(format.pointee.duration) / Double(AV_TIME_BASE)
+    }
+
+    /// The next decoded frame (owned by the decoder, valid until the next call), or nil at the end.
+    func next() throws -> UnsafeMutablePointer<AVFrame>? {
+        guard let codec, let frame, let packet, let format else { return nil }
+        while true {
+            let received = avcodec_receive_frame(codec, frame)
+            if received >= 0 { return frame }
+            if received == FFmpeg.eof { return nil }
+            if received != FFmpeg.eagain { try FFmpeg.check(received, "decoding", path) }
+            if draining { return nil }
+            let read = av_read_frame(format, packet)
+            if read == FFmpeg.eof {
+                draining = true
+                try FFmpeg.check(avcodec_send_packet(codec, nil), "flushing the decoder", path)
+                continue
+            }
+            try FFmpeg.check(read, "reading", path)
+            defer { av_packet_unref(packet) }
+            guard packet.pointee.stream_index == streamIndex else { continue }
+            let sent = avcodec_send_packet(codec, packet)
+            // A damaged packet in a video costs one frame, not the whole file.
+            if sent < 0 && sent != FFmpeg.eagain && sent != cffmpeg_averror_invaliddata() {
+                try FFmpeg.check(sent, "decoding", path)
+            }
+        }
+    }
+}

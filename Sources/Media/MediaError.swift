@@ -1,0 +1,44 @@
+/// Everything that can go wrong reading or writing pictures and videos, naming the file and what to do next.
+public enum MediaError: Error, CustomStringConvertible, Equatable {
+    case fileNotFound(path: String)
+    case notAnImage(path: String, reason: String)
+    case notAVideo(path: String, reason: String)
+    case unsupportedExtension(path: String, supported: [String])
+    case encoderUnavailable(path: String, encoder: String)
+    case invalidSize(path: String, width: Int, height: Int)
+    case sizeMismatch(path: String, expected: String, got: String)
+    case noFrames(path: String)
+    case alreadyFinished(path: String)
+    case ffmpeg(path: String, operation: String, message: String)
+    case writeFailed(path: String, reason: String)
+    case invalidOption(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let path):
+            return "\(path): no such file; check the path"
+        case .notAnImage(let path, let reason):
+            return "\(path): not a readable image (\(reason)); use a JPEG, PNG, WebP, BMP or TIFF file"
+        case .notAVideo(let path, let reason):
+            return "\(path): not a readable video (\(reason)); use a file `ffprobe` can open"
+        case .unsupportedExtension(let path, let supported):
+            return "\(path): unsupported file extension; use one of \(supported.map { "." + $0 }.joined(separator: ", "))"
+        case .encoderUnavailable(let path, let encoder):
+            return "\(path): this FFmpeg build has no \(encoder) encoder; choose another output format"
+        case .invalidSize(let path, let width, let height):
+            return "\(path): invalid picture size \(width)×\(height); width and height must be positive"
+        case .sizeMismatch(let path, let expected, let got):
+            return "\(path): frame of size \(got) given to a writer of size \(expected); resize frames before writing"
+        case .noFrames(let path):
+            return "\(path): no frames were written, so no file was made"
+        case .alreadyFinished(let path):
+            return "\(path): frame given after the writer was finished"
+        case .ffmpeg(let path, let operation, let message):
+            return "\(path): FFmpeg \(operation) failed: \(message)"
+        case .invalidOption(let path, let reason):
+            return "\(path): \(reason)"
+        case .writeFailed(let path, let reason):
+            return "\(path): could not write (\(reason)); check that the directory exists and is writable"
+        }
+    }
+}

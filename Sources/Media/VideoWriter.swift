@@ -1,0 +1,133 @@
+import CFFmpeg
+
+/// Encoding choices for `VideoWriter`; the defaults suit convergence videos.
+public struct VideoOptions: Sendable {
+    /// Constant-quality factor: x264 CRF (0–51) for MP4, VP9 CRF (0–63) for WebM. nil = the codec's default here.
+    public var crf: Int?
+    /// x264 preset (ultrafast … veryslow).
+    public var preset: String
+    /// Encoder threads. One by default, so encoding beside the optimisation does not take its cores.
+    public var threads: Int
+    /// Used when the extension is `.gif`.
+    public var gif: GifOptions
+
+    public init(crf: Int? = nil, preset: String = "medium", threads: Int = 1, gif: GifOptions = GifOptions()) {
+        self.crf = crf
+        self.preset = preset
+        self.threads = threads
+        self.gif = gif
+    }
+}
+
+/// Writes frames as a video whose container and codec follow the extension: `.mp4`/`.m4v`/`.mov` H.264 (yuv420p,
+/// faststart), `.webm` VP9, `.gif` (palette from the frames, see `GifWriter`), `.apng`/`.png` animated PNG.
+/// The size is fixed by the first frame; later frames of another size are resized to it.
+/// The file appears under its name when `finish()` is called (or the writer is released).
+public final class VideoWriter: FrameConsumer {
+    public static let supportedExtensions = ["mp4", "m4v", "mov", "webm", "gif", "apng", "png"]
+
+    public let path: String
+    public let frameRate: FrameRate
+    public let options: VideoOptions
+    public private(set) var frameCount = 0
+    public private(set) var width = 0
+    public private(set) var height = 0
+
+    private let ext: String
+    private var stream: EncodedStream?
+    private var gif: GifWriter?
+    private var frame: UnsafeMutablePointer<AVFrame>?
+    private let converter = PixelConverter()
+    private var finished = false
+
+    public init(path: String, frameRate: FrameRate = FrameRate(15), options: VideoOptions = VideoOptions()) throws {
+        ext = path.fileExtension
+        guard Self.supportedExtensions.contains(ext) else {
+            throw MediaError.unsupportedExtension(path: path, supported: Self.supportedExtensions)
+        }
+        self.path = path
+        self.frameRate = frameRate
+        self.options = options
+        if ext == "gif" { gif = try GifWriter(path: path, frameRate: frameRate, options: options.gif) }
+    }
+
+    deinit {
+        try? finish()
+        av_frame_free(&frame)
+    }
+
+    public func append(_ image: RGBImage) throws {
+        guard !finished else { throw MediaError.alreadyFinished(path: path) }
+        if let gif {
+            try gif.append(image)
+            frameCount += 1
+            return
+        }
+        if stream == nil { try open(width: image.width, height: image.height) }
+        guard let stream, let frame else { return }
+        var picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
+        if Int(frame.pointee.width) != width || Int(frame.pointee.height) != height {
+            picture = picture.paddedByEdge(width: Int(frame.pointee.width), height: Int(frame.pointee.height))
+        }
+        try converter.fill(frame, from: picture, path: path)
+        frame.pointee.pts = Int64(frameCount)
+        try stream.send(frame)
+        frameCount += 1
+    }
+
+    /// Flushes, writes the trailer and moves the file into place. Safe to call more than once; called by deinit.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        if let gif { try gif.finish(); return }
+        guard let stream else { throw MediaError.noFrames(path: path) }
+        try stream.close()
+    }
+
+    private func open(width: Int, height: Int) throws {
+        guard width > 0, height > 0 else { throw MediaError.invalidSize(path: path, width: width, height: height) }
+        self.width = width
+        self.height = height
+        let rate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
+        let timeBase = AVRational(num: rate.den, den: rate.num)
+        // 4:2:0 chroma needs even dimensions; odd ones are padded by repeating the last row/column.
+        let even = (width + 1) & ~1, evenH = (height + 1) & ~1
+        var s: EncodedStream.Settings
+        switch ext {
+        case "mp4", "m4v", "mov":
+            s = .init(muxer: ext == "mov" ? "mov" : "mp4", encoder: "libx264", pixelFormat: AV_PIX_FMT_YUV420P,
+                      width: even, height: evenH, timeBase: timeBase, frameRate: rate)
+            s.encoderOptions = ["crf": "\(options.crf ?? 18)", "preset": options.preset]
+            s.muxerOptions = ["movflags": "+faststart"]
+            s.tagBT709 = true
+        case "webm":
+            s = .init(muxer: "webm", encoder: "libvpx-vp9", pixelFormat: AV_PIX_FMT_YUV420P,
+                      width: even, height: evenH, timeBase: timeBase, frameRate: rate)
+            s.encoderOptions = ["crf": "\(options.crf ?? 30)", "b": "0", "deadline": "good", "cpu-used": "4", "row-mt": "1"]
+            s.tagBT709 = true
+        default: // apng, png
+            s = .init(muxer: "apng", encoder: "apng", pixelFormat: AV_PIX_FMT_RGB24,
+                      width: width, height: height, timeBase: timeBase, frameRate: rate)
+            s.muxerOptions = ["plays": "0"]
+        }
+        s.threads = options.threads
+        let stream = try EncodedStream(path: path, settings: s)
+        frame = try FFmpeg.allocFrame(width: s.width, height: s.height, format: s.pixelFormat, path: path)
+        self.stream = stream
+    }
+}
+
+extension RGBImage {
+    /// The image in a larger canvas, the extra columns and rows repeating the last ones (invisible after cropping,
+    /// and no hard edge for the codec to spend bits on).
+    func paddedByEdge(width w: Int, height h: Int) -> RGBImage {
+        var out = [Float](repeating: 0, count: 3 * w * h)
+        for c in 0 ..< 3 {
+            for y in 0 ..< h {
+                let sy = min(y, height - 1)
+                for x in 0 ..< w { out[(c * h + y) * w + x] = planes[(c * height + sy) * width + min(x, width - 1)] }
+            }
+        }
+        return RGBImage(width: w, height: h, planes: out)
+    }
+}

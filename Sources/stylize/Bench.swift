@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Layers
+import Models
+import TensorCore
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).")
+
+    @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
+    var models: [String] = ["vgg19", "vgg16"]
+
+    @Option(name: .customLong("size"), help: "Square image side in pixels; repeat for several.")
+    var sizes: [Int] = [256, 512]
+
+    @Option(help: "Deepest layer to run and back-propagate from (default conv5_1 for VGG, the last layer otherwise).")
+    var layer: String?
+
+    @Option(help: "Timed evaluations per case, after one warm-up.")
+    var iterations = 3
+
+    @Option(help: "3×3 convolution path: winograd or gemm (default: the fastest that fits).")
+    var algorithm: String?
+
+    @Flag(help: "Print one JSON object per case.")
+    var json = false
+
+    func run() throws {
+        guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
+        guard sizes.allSatisfy({ $0 >= 32 }) else { throw ValidationError("--size must be at least 32") }
+        let architectures = try models.map { name -> Architecture in
+            guard let a = Architecture(rawValue: name) else {
+                throw ValidationError("unknown --model \(name); choose from \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return a
+        }
+        let forced = try algorithm.map { name -> Conv3x3.Algorithm in
+            guard let a = Conv3x3.Algorithm(rawValue: name) else { throw ValidationError("--algorithm must be winograd or gemm") }
+            return a
+        }
+        let blas = try BLAS.load()
+        if !json { print("OpenBLAS \(blas.coreName), \(blas.threads) threads; \(Parallel.workers) workers") }
+        for architecture in architectures {
+            let network = try architecture.makeNetwork(weights: architecture.randomWeights(seed: 1), algorithm: forced)
+            let tap = layer ?? (architecture.rawValue.hasPrefix("vgg") ? "conv5_1" : network.layerNames.last!)
+            for size in sizes {
+                resetPeakMemory()
+                let image = Tensor(channels: 3, height: size, width: size)
+                for i in 0..<image.count { image.data[i] = Float((i * 7919) % 1000) / 1000 }
+                guard let flops = architecture.convolutionFLOPs(through: tap, width: size, height: size) else {
+                    throw ValidationError("\(architecture.rawValue) has no layer \(tap)")
+                }
+                var gradient: Tensor?
+                func evaluate() throws {
+                    let taps = try network.forward(image, taps: [tap])
+                    if gradient == nil {
+                        gradient = Tensor(taps[tap]!.shape)
+                        gradient!.fill(1e-3)
+                    }
+                    _ = network.backward([tap: gradient!])
+                }
+                try evaluate()
+                let start = Clock.now(), cpuStart = processCPUSeconds()
+                for _ in 0..<iterations { try evaluate() }
+                let seconds = (Clock.now() - start) / Double(iterations)
+                let cpu = (processCPUSeconds() - cpuStart) / Double(iterations)
+                let gflops = (flops.forward + flops.backward) / seconds / 1e9
+                let peak = peakMemoryMB()
+                if json {
+                    print(String(
+                        format: "{\"model\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, size, size, seconds, gflops, peak, cpu))
+                } else {
+                    print(String(
+                        format: "%@ to %@ %d×%d: %.3f s/eval, %.1f GFLOP/s (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
+                }
+            }
+        }
+    }
+
+    /// User + system CPU seconds of this process: with other work on the machine, CPU time per evaluation
+    /// divided by the cores used is the wall time the pass would take alone.
+    private func processCPUSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) * 1e-6
+    }
+
+    /// VmHWM of this process in MB.
+    private func peakMemoryMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+        return kb / 1024
+    }
+
+    /// Resets VmHWM to the current RSS (Linux ≥ 4.0) so each case reports its own peak.
+    private func resetPeakMemory() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+}

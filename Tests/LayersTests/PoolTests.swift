@@ -1,0 +1,44 @@
+import Layers
+import TensorCore
+import XCTest
+
+final class PoolTests: XCTestCase {
+    /// Output sizes as torch computes them (ceil mode drops a last window that would start past the input).
+    func testOutputLengths() {
+        let floor3 = PoolGeometry(kernel: 3, stride: 2), ceil3 = PoolGeometry(kernel: 3, stride: 2, ceilMode: true)
+        XCTAssertEqual(floor3.outputLength(55), 27)  // AlexNet at 224
+        XCTAssertEqual(ceil3.outputLength(111), 55)  // SqueezeNet 1.1 at 224
+        XCTAssertEqual(ceil3.outputLength(8), 4)
+        XCTAssertEqual(floor3.outputLength(8), 3)
+        XCTAssertEqual(ceil3.outputLength(7), 3)
+        XCTAssertEqual(PoolGeometry(kernel: 2, stride: 2).outputLength(7), 3)
+        XCTAssertEqual(PoolGeometry(kernel: 2, stride: 2, ceilMode: true).outputLength(7), 4)
+    }
+
+    /// Max and average pooling against a naive loop, including partial ceil-mode windows.
+    func testPoolsMatchNaiveLoops() {
+        var rng = TestRandom(8)
+        for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
+            let s = Shape(channels: 3, height: 10, width: 9), x = rng.array(s.count), out = geometry.outputShape(s)
+            var maxY = [Float](repeating: 0, count: out.count), avgY = maxY
+            maxY.withUnsafeMutableBufferPointer { MaxPool.forward(x, s, into: $0.baseAddress!, geometry: geometry) }
+            avgY.withUnsafeMutableBufferPointer { AvgPool.forward(x, s, into: $0.baseAddress!, geometry: geometry) }
+            for c in 0..<3 {
+                for oy in 0..<out.height {
+                    for ox in 0..<out.width {
+                        var values: [Float] = []
+                        for dy in 0..<geometry.kernel {
+                            for dx in 0..<geometry.kernel {
+                                let y = oy * geometry.stride + dy, xx = ox * geometry.stride + dx
+                                if y < s.height && xx < s.width { values.append(x[(c * s.height + y) * s.width + xx]) }
+                            }
+                        }
+                        let o = (c * out.height + oy) * out.width + ox
+                        XCTAssertEqual(maxY[o], values.max()!)
+                        XCTAssertEqual(avgY[o], values.reduce(0, +) / Float(values.count), accuracy: 1e-6)
+                    }
+                }
+            }
+        }
+    }
+}

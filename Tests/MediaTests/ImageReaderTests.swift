@@ -1,0 +1,114 @@
+import CFFmpeg
+import Foundation
+import Media
+import XCTest
+
+/// Every input kind, from fixtures made by FFmpeg's encoders; expected pixels computed from the fixture's source.
+final class ImageReaderTests: XCTestCase {
+    let width = 37, height = 23  // odd on purpose
+
+    /// Whether fixtures hold 8-bit values: then the 16-bit source is made of exact 8-bit steps (v·257), so the
+    /// fixture encoder's own 16 → 8 conversion cannot round or dither them.
+    var eightBitSource = true
+
+    /// A colour ramp; with `grey` the three channels are equal; alpha ramps along y when `alpha`.
+    func sample(_ x: Int, _ y: Int, grey: Bool = false, alpha: Bool = false) -> (r: UInt16, g: UInt16, b: UInt16, a: UInt16) {
+        func v(_ value: Int) -> UInt16 { eightBitSource ? UInt16((value + 128) / 257 * 257) : UInt16(value) }
+        let r = v(x * 65535 / (width - 1)), g = grey ? r : v(y * 65535 / (height - 1)), b = grey ? r : v(65535 - Int(r) / 2)
+        return (r, g, b, alpha ? v(y * 65535 / (height - 1)) : 65535)
+    }
+
+    /// Expected RGB: straight alpha composited on white.
+    func expected(grey: Bool = false, alpha: Bool = false) -> RGBImage {
+        var image = RGBImage(width: width, height: height)
+        let n = width * height
+        for y in 0 ..< height {
+            for x in 0 ..< width {
+                let p = sample(x, y, grey: grey, alpha: alpha)
+                let a = Float(p.a) / 65535
+                for (c, v) in [p.r, p.g, p.b].enumerated() { image.planes[c * n + y * width + x] = Float(v) / 65535 * a + 1 - a }
+            }
+        }
+        return image
+    }
+
+    /// Lossless sources are checked sample by sample (`maxError`), lossy ones by PSNR (`minPSNR`).
+    func check(encoder: String, format: AVPixelFormat, ext: String, grey: Bool = false, alpha: Bool = false,
+               maxError: Float = 1, minPSNR: Double = 0, file: StaticString = #filePath, line: UInt = #line) throws {
+        eightBitSource = av_pix_fmt_desc_get(format)!.pointee.comp.0.depth <= 8
+        let path = try Fixtures.directory(self) + "/fixture.\(ext)"
+        try Fixtures.encode(width: width, height: height, encoder: encoder, format: format, to: path) { x, y in
+            self.sample(x, y, grey: grey, alpha: alpha)
+        }
+        let image = try ImageReader.read(path)
+        XCTAssertEqual(image.width, width, file: file, line: line)
+        XCTAssertEqual(image.height, height, file: file, line: line)
+        let want = expected(grey: grey, alpha: alpha)
+        let worst = zip(image.planes, want.planes).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(worst, maxError, "\(encoder) \(String(cString: av_get_pix_fmt_name(format)))", file: file, line: line)
+        XCTAssertGreaterThan(ImageMetrics.psnr(image, want), minPSNR, "\(encoder)", file: file, line: line)
+    }
+
+    // The fixture encoder's own swscale 16 → 8-bit step is off by one at some values; the reader adds nothing.
+    let eight: Float = 1 / 255 + 1e-5
+
+    func testPNG8() throws { try check(encoder: "png", format: AV_PIX_FMT_RGB24, ext: "png", maxError: eight) }
+    func testPNG16() throws { try check(encoder: "png", format: AV_PIX_FMT_RGB48BE, ext: "png", maxError: 1e-5) }
+    func testPNGRGBA() throws { try check(encoder: "png", format: AV_PIX_FMT_RGBA, ext: "png", alpha: true, maxError: eight) }
+    func testPNGRGBA16() throws { try check(encoder: "png", format: AV_PIX_FMT_RGBA64BE, ext: "png", alpha: true, maxError: 1e-5) }
+    func testPNGGrey() throws { try check(encoder: "png", format: AV_PIX_FMT_GRAY8, ext: "png", grey: true, maxError: eight) }
+    func testPNGGrey16() throws { try check(encoder: "png", format: AV_PIX_FMT_GRAY16BE, ext: "png", grey: true, maxError: 1e-4) }
+    func testPNGGreyAlpha() throws {
+        try check(encoder: "png", format: AV_PIX_FMT_YA8, ext: "png", grey: true, alpha: true, maxError: eight)
+    }
+    func testBMP() throws { try check(encoder: "bmp", format: AV_PIX_FMT_BGR24, ext: "bmp", maxError: eight) }
+    func testTIFF() throws { try check(encoder: "tiff", format: AV_PIX_FMT_RGB24, ext: "tiff", maxError: eight) }
+    func testTIFF16() throws { try check(encoder: "tiff", format: AV_PIX_FMT_RGB48LE, ext: "tif", maxError: 1e-5) }
+    func testJPEG() throws { try check(encoder: "mjpeg", format: AV_PIX_FMT_YUVJ444P, ext: "jpg", minPSNR: 35) }
+
+    func testWebP() throws {
+        guard avcodec_find_encoder_by_name("libwebp") != nil else { throw XCTSkip("this FFmpeg has no libwebp encoder") }
+        try check(encoder: "libwebp", format: AV_PIX_FMT_YUV420P, ext: "webp", minPSNR: 25)
+    }
+
+    func testPalettePNGWithTransparency() throws {
+        let path = try Fixtures.directory(self) + "/palette.png"
+        // Opaque red, half-transparent blue, fully transparent black.
+        try Fixtures.encodePalette(width: width, height: height, palette: [0xFFFF_0000, 0x8000_00FF, 0x0000_0000], to: path) { x, _ in
+            UInt8(x % 3)
+        }
+        let image = try ImageReader.read(path)
+        let n = width * height
+        let a: Float = 128 / 255
+        let want: [[Float]] = [[1, 0, 0], [1 - a, 1 - a, 1], [1, 1, 1]]
+        for x in 0 ..< width {
+            for c in 0 ..< 3 { XCTAssertEqual(image.planes[c * n + 5 * width + x], want[x % 3][c], accuracy: 1e-5, "x \(x) c \(c)") }
+        }
+    }
+
+    func testMissingFileIsTyped() {
+        XCTAssertThrowsError(try ImageReader.read("/nonexistent/picture.png")) { error in
+            XCTAssertEqual(error as? MediaError, .fileNotFound(path: "/nonexistent/picture.png"))
+        }
+    }
+
+    func testTextFileIsNotAnImage() throws {
+        for name in ["notes.txt", "notes.png"] {
+            let path = try Fixtures.directory(self) + "/" + name
+            try "just some text, not pixels\n".write(toFile: path, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try ImageReader.read(path)) { error in
+                guard case .notAnImage(let p, _)? = error as? MediaError else { return XCTFail("\(error)") }
+                XCTAssertEqual(p, path)
+                XCTAssertTrue("\(error)".contains(path))
+            }
+        }
+    }
+
+    func testSamplesDecode() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Samples").standardized
+        for (name, w, h) in [("chelsea.png", 451, 300), ("starry_night.jpg", 752, 600)] {
+            let image = try ImageReader.read(samples.appendingPathComponent(name).path)
+            XCTAssertEqual([image.width, image.height], [w, h], name)
+        }
+    }
+}

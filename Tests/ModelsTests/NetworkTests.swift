@@ -1,0 +1,181 @@
+import Layers
+import Models
+import TensorCore
+import Weights
+import XCTest
+
+final class NetworkTests: XCTestCase {
+    override func setUp() { _ = try? BLAS.load() }
+
+    private func image(_ h: Int, _ w: Int, seed: UInt64 = 7) -> Tensor {
+        var state = seed
+        let t = Tensor(channels: 3, height: h, width: w)
+        for i in 0..<t.count {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            t.data[i] = Float(state >> 40) / Float(1 << 24)
+        }
+        return t
+    }
+
+    private func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+        var diff = 0.0, scale = 0.0
+        for i in 0..<a.count { diff = max(diff, abs(a[i] - b[i])); scale = max(scale, abs(b[i])) }
+        return diff / max(scale, 1e-30)
+    }
+
+    /// VGG16 (random weights, random biases) against the naive Double reference: taps at several depths, conv and
+    /// its ReLU tapped together, and the input gradient from several taps at once, for both poolings.
+    func testVGGForwardAndInputGradientMatchANaiveReference() throws {
+        var weights = Architecture.vgg16.randomWeights(seed: 3)
+        var state: UInt64 = 11
+        for (key, array) in weights where key.hasSuffix(".bias") {
+            weights[key] = WeightArray(shape: array.shape, values: array.values.map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return Float(Int(state >> 33) % 1000 - 500) / 2000
+            })
+        }
+        let taps = ["conv1_1", "relu1_1", "pool2", "relu3_2", "features.19", "conv4_3"]
+        for pooling in Pooling.allCases {
+            let network = try Architecture.vgg16.makeNetwork(weights: weights, pooling: pooling)
+            let x = image(20, 24)
+            let reference = NaiveVGG(vgg16: weights, stages: 23, avgPool: pooling == .avg)
+            let outputs = reference.forward(x)
+            let result = try network.forward(x, taps: Set(taps))
+            var gradients: [String: Tensor] = [:], referenceGradients: [Int: [Double]] = [:]
+            for (n, tap) in taps.enumerated() {
+                let index = tap.hasPrefix("features.") ? Int(tap.dropFirst(9))! : reference.ops.firstIndex { $0.name == tap }!
+                let got = try XCTUnwrap(result[tap], tap)
+                let want = outputs[index]
+                XCTAssertEqual(got.shape, Shape(channels: want.c, height: want.h, width: want.w), tap)
+                XCTAssertLessThan(relativeError(got.values.map(Double.init), want.v), 1e-4, "\(pooling) forward \(tap)")
+                let g = Tensor(got.shape)
+                for i in 0..<g.count { g.data[i] = Float(sin(Double(i * (n + 3)) * 0.37)) }
+                gradients[tap] = g
+                referenceGradients[index, default: [Double](repeating: 0, count: g.count)] =
+                    zip(referenceGradients[index] ?? [Double](repeating: 0, count: g.count), g.values).map { $0 + Double($1) }
+            }
+            XCTAssertTrue(result["conv1_1"]!.values.contains { $0 < 0 }, "conv1_1 must keep its negative values")
+            let dx = network.backward(gradients)
+            let want = reference.backward(x, outputs: outputs, gradients: referenceGradients)
+            XCTAssertLessThan(relativeError(dx.values.map(Double.init), want), 1e-4, "\(pooling) input gradient")
+        }
+    }
+
+    func testVGG16TapNamesAndShapesAt32() throws {
+        let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 1))
+        XCTAssertEqual(network.name, "vgg16")
+        XCTAssertEqual(network.layerNames.count, 31)
+        XCTAssertEqual(Array(network.layerNames.prefix(5)), ["conv1_1", "relu1_1", "conv1_2", "relu1_2", "pool1"])
+        XCTAssertEqual(network.layerNames.last, "pool5")
+        let aliases = (0..<31).map { "features.\($0)" }
+        let taps = try network.forward(image(32, 32), taps: Set(network.layerNames + aliases))
+        var side = 32, channels = 64
+        for (i, name) in network.layerNames.enumerated() {
+            if name.hasPrefix("pool") { side /= 2 }
+            if name.hasPrefix("conv") { channels = [64, 128, 256, 512, 512][Int(String(name.dropFirst(4).first!))! - 1] }
+            let t = try XCTUnwrap(taps[name], name)
+            XCTAssertEqual(t.shape, Shape(channels: channels, height: side, width: side), name)
+            XCTAssertEqual(taps["features.\(i)"]!.values, t.values, "features.\(i) is \(name)")
+            XCTAssertTrue(t.values.allSatisfy { $0.isFinite }, name)
+        }
+    }
+
+    func testVGG19LayoutAndInference() throws {
+        let weights = Architecture.vgg19.randomWeights(seed: 2)
+        XCTAssertEqual(Architecture(inferringFrom: weights), .vgg19)
+        let network = try Architecture.vgg19.makeNetwork(weights: weights, pooling: .avg)
+        XCTAssertEqual(network.layerNames.count, 37)
+        XCTAssertEqual(network.layerNames[34], "conv5_4")
+        XCTAssertEqual(network.layerNames[35], "relu5_4")
+        let taps = try network.forward(image(16, 16), taps: ["relu5_1", "features.34"])
+        XCTAssertEqual(taps["relu5_1"]!.shape, Shape(channels: 512, height: 1, width: 1))
+        XCTAssertEqual(taps["features.34"]!.shape, Shape(channels: 512, height: 1, width: 1))
+        for architecture in Architecture.allCases {
+            XCTAssertEqual(Architecture(inferringFrom: architecture.randomWeights(seed: 5)), architecture)
+        }
+        XCTAssertNil(Architecture(inferringFrom: [:]))
+    }
+
+    /// Shapes follow torchvision's AlexNet (floor-mode pools) and SqueezeNet 1.1 (ceil-mode pools).
+    func testAlexNetAndSqueezeNetShapes() throws {
+        let alexnet = try Architecture.alexnet.makeNetwork(weights: Architecture.alexnet.randomWeights(seed: 1))
+        let a = try alexnet.forward(image(64, 64), taps: ["relu1", "pool1", "conv2", "pool2", "relu5", "pool5"])
+        XCTAssertEqual(a["relu1"]!.shape, Shape(channels: 64, height: 15, width: 15))
+        XCTAssertEqual(a["pool1"]!.shape, Shape(channels: 64, height: 7, width: 7))
+        XCTAssertEqual(a["conv2"]!.shape, Shape(channels: 192, height: 7, width: 7))
+        XCTAssertEqual(a["pool2"]!.shape, Shape(channels: 192, height: 3, width: 3))
+        XCTAssertEqual(a["relu5"]!.shape, Shape(channels: 256, height: 3, width: 3))
+        XCTAssertEqual(a["pool5"]!.shape, Shape(channels: 256, height: 1, width: 1))
+
+        let squeezenet = try Architecture.squeezenet1_1.makeNetwork(weights: Architecture.squeezenet1_1.randomWeights(seed: 1))
+        let s = try squeezenet.forward(image(64, 64), taps: ["conv1", "pool1", "fire2", "fire3", "pool3", "fire5", "pool5", "fire9", "features.12"])
+        XCTAssertEqual(s["conv1"]!.shape, Shape(channels: 64, height: 31, width: 31))
+        XCTAssertEqual(s["pool1"]!.shape, Shape(channels: 64, height: 15, width: 15))
+        XCTAssertEqual(s["fire2"]!.shape, Shape(channels: 128, height: 15, width: 15))
+        XCTAssertEqual(s["pool3"]!.shape, Shape(channels: 128, height: 7, width: 7))
+        XCTAssertEqual(s["fire5"]!.shape, Shape(channels: 256, height: 7, width: 7))
+        XCTAssertEqual(s["pool5"]!.shape, Shape(channels: 256, height: 3, width: 3))
+        XCTAssertEqual(s["fire9"]!.shape, Shape(channels: 512, height: 3, width: 3))
+        XCTAssertEqual(s["features.12"]!.values, s["fire9"]!.values)
+    }
+
+    /// AlexNet and SqueezeNet input gradients against central differences along a random direction. Average
+    /// pooling only: across a whole network some max windows switch within any usable step, so max pooling's
+    /// backward is checked per layer (GradientTests) and through the VGG reference instead.
+    func testAlexNetAndSqueezeNetGradientsMatchFiniteDifferences() throws {
+        for (architecture, tap) in [(Architecture.alexnet, "relu4"), (.squeezenet1_1, "fire4")] {
+            for pooling in [Pooling.avg] {
+                let network = try architecture.makeNetwork(weights: architecture.randomWeights(seed: 9), pooling: pooling)
+                let x = image(48, 40)
+                let out = try network.forward(x, taps: [tap])[tap]!
+                let weights = Tensor(out.shape)
+                for i in 0..<weights.count { weights.data[i] = Float(cos(Double(i) * 0.71)) }
+                let gradient = network.backward([tap: weights]).copy()
+                let direction = (0..<x.count).map { Float(sin(Double($0) * 1.3)) }
+                func loss(_ step: Float) throws -> Double {
+                    let y = x.copy()
+                    for i in 0..<y.count { y.data[i] += step * direction[i] }
+                    let t = try network.forward(y, taps: [tap])[tap]!
+                    return (0..<t.count).reduce(0.0) { $0 + Double(t.data[$1]) * Double(weights.data[$1]) }
+                }
+                let h: Float = 1e-3
+                let numeric = (try loss(h) - loss(-h)) / Double(2 * h)
+                let analytic = (0..<x.count).reduce(0.0) { $0 + Double(gradient.data[$1]) * Double(direction[$1]) }
+                XCTAssertEqual(analytic, numeric, accuracy: 2e-2 * max(1, abs(numeric)), "\(architecture) \(pooling)")
+            }
+        }
+    }
+
+    func testBadWeightsAreNamedInTheError() {
+        var weights = Architecture.vgg16.randomWeights(seed: 1)
+        weights["features.2.weight"] = nil
+        XCTAssertThrowsError(try Architecture.vgg16.makeNetwork(weights: weights)) {
+            XCTAssertTrue("\($0)".contains("features.2.weight"), "\($0)")
+        }
+        weights = Architecture.vgg16.randomWeights(seed: 1)
+        weights["features.5.bias"] = WeightArray(shape: [64], values: [Float](repeating: 0, count: 64))
+        XCTAssertThrowsError(try Architecture.vgg16.makeNetwork(weights: weights)) {
+            XCTAssertTrue("\($0)".contains("features.5.bias") && "\($0)".contains("[128]"), "\($0)")
+        }
+        weights = Architecture.vgg16.randomWeights(seed: 1)
+        var values = weights["features.7.weight"]!.values
+        values[3] = .nan
+        weights["features.7.weight"] = WeightArray(shape: weights["features.7.weight"]!.shape, values: values)
+        XCTAssertThrowsError(try Architecture.vgg16.makeNetwork(weights: weights)) {
+            XCTAssertTrue("\($0)".contains("features.7.weight") && "\($0)".contains("NaN"), "\($0)")
+        }
+    }
+
+    func testBadTapsAndImagesThrow() throws {
+        let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 1))
+        XCTAssertThrowsError(try network.forward(image(32, 32), taps: ["conv6_1"])) {
+            XCTAssertTrue("\($0)".contains("conv6_1"), "\($0)")
+        }
+        XCTAssertThrowsError(try network.forward(Tensor(channels: 1, height: 32, width: 32), taps: ["conv1_1"]))
+        XCTAssertThrowsError(try network.forward(image(8, 8), taps: ["pool5"])) {
+            XCTAssertTrue("\($0)".contains("32×32"), "\($0)")
+        }
+        // The same network still works at another size afterwards.
+        XCTAssertEqual(try network.forward(image(8, 8), taps: ["pool3"])["pool3"]!.shape, Shape(channels: 256, height: 1, width: 1))
+    }
+}
