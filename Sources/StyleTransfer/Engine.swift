@@ -148,7 +148,7 @@ public final class Engine {
     }
 
     private func makeOptimizer(count: Int) -> Optimizer {
-        let bounds: ClosedRange<Float>? = recipe.effectiveClamp == .step ? 0...1 : nil
+        let bounds: ClosedRange<Float>? = recipe.clamp == .step ? 0...1 : nil
         switch recipe.optimizer {
         case .lbfgs:
             return LBFGS(count: count, options: .init(

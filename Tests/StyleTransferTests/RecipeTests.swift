@@ -25,7 +25,7 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(r.optimizer, .adam)
         XCTAssertEqual(r.contentLayers, Recipe().contentLayers)
         XCTAssertEqual(r.effectiveLearningRate, 0.02)
-        XCTAssertEqual(r.effectiveClamp, .step)
+        XCTAssertEqual(r.clamp, .step)
     }
 
     func testUnknownEnumValueFailsToDecode() {
