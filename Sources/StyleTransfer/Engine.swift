@@ -95,7 +95,7 @@ public final class Engine {
             image = x
             func render() -> Tensor { display(x, content: content) }
 
-            let budget = recipe.scaleIterations?[index] ?? recipe.iterations
+            let budget = recipe.iterations(atScale: index, of: schedule.shapes.count)
             if notify(.scaleStarted(index: index, count: schedule.shapes.count, shape: shape, iterations: budget), render) == .stop {
                 reason = .cancelled
                 break scales

@@ -14,7 +14,7 @@ public struct Losses: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case total, content, style, tv
-        case contentLayers = "content_layers"
-        case styleLayers = "style_layers"
+        case contentLayers = "content_by_layer"
+        case styleLayers = "style_by_layer"
     }
 }

@@ -8,20 +8,21 @@ public struct Recipe: Codable, Equatable, Sendable {
         case step, end
     }
 
-    // Size and schedule
+    // Size and schedule. The defaults (3 scales, 30/30/60 iterations, detail restored) reach a lower loss
+    // on the issue-5 benchmark than 100 single-scale iterations, at about 0.8 of the cost, and look more painted.
     /// Long side of the output, pixels.
     public var size = 512
     /// Number of scales, coarse to fine in √2 steps ending at `size` (1 = single scale).
-    public var scales = 1
+    public var scales = 3
     /// No scale is smaller than this long side.
     public var minSize = 128
-    /// Iterations at each scale.
-    public var iterations = 300
+    /// Iterations at the finest scale; coarser scales run half as many (their iterations cost ½, ¼, … as much).
+    public var iterations = 60
     /// Per-scale iterations, coarse to fine, overriding `iterations` when given (one entry per scale).
     public var scaleIterations: [Int]? = nil
     /// Each finer scale starts from the coarser result upsampled plus the content's detail the coarser scale
     /// could not hold (content − content downsampled and upsampled), rather than from the blurred result alone.
-    public var restoreDetail = false
+    public var restoreDetail = true
     /// Style image long side relative to the output's; nil resizes the style to exactly the output size.
     public var styleScale: Double? = nil
 
@@ -71,6 +72,12 @@ public struct Recipe: Codable, Equatable, Sendable {
     public init() {}
 
     public var effectiveLearningRate: Double { learningRate ?? (optimizer == .lbfgs ? 1 : 0.02) }
+
+    /// Iterations of scale `index` of `count`.
+    public func iterations(atScale index: Int, of count: Int) -> Int {
+        if let scaleIterations { return scaleIterations[index] }
+        return index == count - 1 ? iterations : max(1, iterations / 2)
+    }
 
     enum CodingKeys: String, CodingKey {
         case size, scales, iterations, optimizer, beta1, beta2, clamp, model, pooling, normalization, noise, seed

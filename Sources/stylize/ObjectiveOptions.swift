@@ -9,7 +9,7 @@ struct ObjectiveOptions: ParsableArguments {
     @Option(help: "Layers whose Gram matrices the output takes from the style, comma-separated.")
     var styleLayers: String?
 
-    @Option(help: "One weight per style layer, comma-separated (e.g. 1e3/n² per layer: 0.244,0.977,0.061,0.015,0.015).")
+    @Option(help: "One weight per style layer, comma-separated (e.g. 1e3/C² for VGG relu1_1…relu5_1: 0.244,0.061,0.015,0.0038,0.0038).")
     var styleLayerWeights: String?
 
     @Option(help: "One weight per style image, comma-separated; normalised to sum 1 (default: equal).")

@@ -3,7 +3,7 @@ import StyleTransfer
 
 /// How the pixels are optimised and when to stop.
 struct OptimizationOptions: ParsableArguments {
-    @Option(help: "Iterations at each scale.")
+    @Option(help: "Iterations at the finest scale; coarser scales run half as many.")
     var iterations: Int?
 
     @Option(help: "lbfgs or adam.")

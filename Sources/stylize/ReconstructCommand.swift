@@ -17,6 +17,9 @@ struct ReconstructCommand: ParsableCommand {
         var r = Recipe()
         r.styleWeight = 0
         r.contentLayers = ["relu3_1"]
+        // One scale from noise: the picture shows what the layer alone keeps.
+        r.scales = 1
+        r.iterations = 200
         r.initialization = "noise"
         return r
     }

@@ -17,6 +17,7 @@ struct TextureCommand: ParsableCommand {
         var r = Recipe()
         r.contentWeight = 0
         r.initialization = "noise"
+        r.iterations = 100
         return r
     }
 

@@ -132,6 +132,14 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(result.iterations, 6)
     }
 
+    func testCoarseScalesRunHalfTheIterationsUnlessGiven() {
+        var r = Recipe()
+        r.iterations = 60
+        XCTAssertEqual((0..<3).map { r.iterations(atScale: $0, of: 3) }, [30, 30, 60])
+        r.scaleIterations = [5, 6, 7]
+        XCTAssertEqual((0..<3).map { r.iterations(atScale: $0, of: 3) }, [5, 6, 7])
+    }
+
     func testScheduleStepsBySquareRootOfTwo() {
         let s = ScaleSchedule(size: 512, count: 3, minSize: 128, aspectOf: Shape(channels: 3, height: 300, width: 400))
         XCTAssertEqual(s.shapes.map(\.width), [256, 362, 512])
@@ -142,7 +150,7 @@ final class EngineTests: XCTestCase {
 
     func testEachScaleStartsFromThePreviousResultUpsampled() throws {
         let (content, style) = images()
-        let r = transferRecipe { $0.size = 48; $0.scales = 3; $0.minSize = 16; $0.scaleIterations = [6, 4, 2] }
+        let r = transferRecipe { $0.size = 48; $0.scales = 3; $0.minSize = 16; $0.scaleIterations = [6, 4, 2]; $0.restoreDetail = false }
         let engine = try Engine(network: TinyNetwork(), recipe: r, content: content, styles: [style], initialization: .content)
         let recorder = Recorder()
         var ends: [Tensor] = []
