@@ -63,9 +63,10 @@ struct ZipArchive {
                 let id = try extra.u16("a ZIP extra field"), length = try extra.u16("a ZIP extra field")
                 var field = ByteReader(Array(try extra.take(length, "a ZIP extra field")), file: file)
                 guard id == 1 else { continue }
-                if size == 0xFFFF_FFFF { size = try field.length(8, "a ZIP64 field") }
-                if compressed == 0xFFFF_FFFF { compressed = try field.length(8, "a ZIP64 field") }
-                if offset == 0xFFFF_FFFF { offset = try field.length(8, "a ZIP64 field") }
+                // Bounds are checked when the entry is read.
+                if size == 0xFFFF_FFFF { size = Int(clamping: try field.u64("a ZIP64 field")) }
+                if compressed == 0xFFFF_FFFF { compressed = Int(clamping: try field.u64("a ZIP64 field")) }
+                if offset == 0xFFFF_FFFF { offset = Int(clamping: try field.u64("a ZIP64 field")) }
             }
             try r.skip(commentLength, context: "a ZIP comment")
             guard compressed == size || method != 0 else {
