@@ -2,7 +2,6 @@
 /// when the archive passes 4 GiB. Entry data is checked against its CRC-32 when read.
 struct ZipArchive {
     struct Entry {
-        let name: String
         let size: Int
         let crc32: UInt32
         let localHeaderOffset: Int
@@ -72,7 +71,7 @@ struct ZipArchive {
             guard compressed == size || method != 0 else {
                 throw WeightsError.corrupt(file: file, reason: "ZIP entry \(name) has inconsistent sizes")
             }
-            entries[name] = Entry(name: name, size: size, crc32: crc, localHeaderOffset: offset, method: method)
+            entries[name] = Entry(size: size, crc32: crc, localHeaderOffset: offset, method: method)
         }
         self.entries = entries
     }
