@@ -111,6 +111,8 @@ public final class VideoWriter: FrameConsumer {
         default: // apng, png
             s = .init(muxer: "apng", encoder: "apng", pixelFormat: AV_PIX_FMT_RGB24,
                       width: width, height: height, timeBase: timeBase, frameRate: rate)
+            // Paeth prediction halves the file (measured 9.5 → 5.1 MB on 48 frames of 512²) for twice the time.
+            s.encoderOptions = ["pred": "paeth"]
             s.muxerOptions = ["plays": "0"]
         }
         s.threads = options.threads
