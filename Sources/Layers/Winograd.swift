@@ -15,30 +15,36 @@ enum Winograd {
     /// Transformed kernels U[ξ][k][n] (36·K·N floats). Forward: k = input channel, n = output channel.
     /// `flipped`: the backward kernels, k = output channel, n = input channel, g rotated by 180°.
     static func transformKernels(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, flipped: Bool) -> UnsafeMutablePointer<Float> {
-        let g: [[Double]] = [[0.25, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
         let k = flipped ? outChannels : inChannels, n = flipped ? inChannels : outChannels
         let u = UnsafeMutablePointer<Float>.allocate(capacity: 36 * k * n)
         Parallel.ranges(outChannels) { range in
-            var kernel = [Double](repeating: 0, count: 9), gg = [Double](repeating: 0, count: 18)
-            for o in range {
-                for i in 0..<inChannels {
-                    let w = weight + (o * inChannels + i) * 9
-                    for t in 0..<9 { kernel[t] = Double(flipped ? w[8 - t] : w[t]) }
-                    for r in 0..<6 {
-                        for c in 0..<3 { gg[r * 3 + c] = g[r][0] * kernel[c] + g[r][1] * kernel[3 + c] + g[r][2] * kernel[6 + c] }
-                    }
-                    let (row, col) = flipped ? (o, i) : (i, o)
-                    for r in 0..<6 {
-                        for c in 0..<6 {
-                            let v = gg[r * 3] * g[c][0] + gg[r * 3 + 1] * g[c][1] + gg[r * 3 + 2] * g[c][2]
-                            u[((r * 6 + c) * k + row) * n + col] = Float(v)
-                        }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 9 + 18 + 36) { buffer in
+                let g = buffer.baseAddress!, gg = g + 9, out = gg + 18
+                for o in range {
+                    for i in 0..<inChannels {
+                        let w = weight + (o * inChannels + i) * 9
+                        for t in 0..<9 { g[t] = Double(flipped ? w[8 - t] : w[t]) }
+                        for c in 0..<3 { kernelTransform(g + c, 3, into: gg + c, 3) }  // G g: 6×3
+                        for r in 0..<6 { kernelTransform(gg + 3 * r, 1, into: out + 6 * r, 1) }  // (G g) Gᵀ: 6×6
+                        let (row, col) = flipped ? (o, i) : (i, o)
+                        for xi in 0..<36 { u[(xi * k + row) * n + col] = Float(out[xi]) }
                     }
                 }
             }
         }
         return u
+    }
+
+    /// G applied to three values `s` apart, giving six values `t` apart (in Double: the kernels are transformed once).
+    @inline(__always)
+    private static func kernelTransform(_ g: UnsafePointer<Double>, _ s: Int, into r: UnsafeMutablePointer<Double>, _ t: Int) {
+        let g0 = g[0], g1 = g[s], g2 = g[2 * s]
+        r[0] = g0 / 4
+        r[t] = -(g0 + g1 + g2) / 6
+        r[2 * t] = -(g0 - g1 + g2) / 6
+        r[3 * t] = g0 / 24 + g1 / 12 + g2 / 6
+        r[4 * t] = g0 / 24 - g1 / 12 + g2 / 6
+        r[5 * t] = g2
     }
 
     private struct Plan {
