@@ -13,7 +13,7 @@ public final class Conv3x3: Convolution {
     public let outChannels: Int
     public let algorithm: Algorithm
     private let gemm: Conv2d?
-    private let weight: [Float]
+    private var weight: [Float]  // kept only until both kernel transforms exist
     private let bias: UnsafeMutablePointer<Float>
     private var forwardKernels: UnsafeMutablePointer<Float>?
     private var backwardKernels: UnsafeMutablePointer<Float>?
@@ -68,6 +68,7 @@ public final class Conv3x3: Convolution {
             Winograd.transformKernels($0.baseAddress!, outChannels: outChannels, inChannels: inChannels, flipped: flipped)
         }
         if flipped { backwardKernels = k } else { forwardKernels = k }
+        if forwardKernels != nil && backwardKernels != nil { weight = [] }
         return k
     }
 }
