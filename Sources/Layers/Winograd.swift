@@ -164,11 +164,22 @@ enum Winograd {
                     for j in max(hi, first)..<last { row[j] = V8() }
                 }
                 for tx in columns {
-                    for r in 0..<6 { for c in 0..<6 { d[r * 6 + c] = band[r * bandWidth + 4 * tx + c] } }
-                    for c in 0..<6 { inputTransform(d + c, 6) }
-                    for r in 0..<6 { inputTransform(d + r * 6, 1) }
-                    let dst = UnsafeMutableRawPointer(v + (ty * plan.tilesWide + tx - tiles.lowerBound) * k + cb)
-                    for xi in 0..<36 { dst.storeBytes(of: d[xi], toByteOffset: xi * stride * 4, as: V8.self) }
+                    for c in 0..<6 {  // columns: straight from the band
+                        let p = band + 4 * tx + c, w = bandWidth
+                        let o = inputTransform(p[0], p[w], p[2 * w], p[3 * w], p[4 * w], p[5 * w])
+                        d[c] = o.0; d[6 + c] = o.1; d[12 + c] = o.2; d[18 + c] = o.3; d[24 + c] = o.4; d[30 + c] = o.5
+                    }
+                    let dst = UnsafeMutableRawPointer(v + (ty * plan.tilesWide + tx - tiles.lowerBound) * k + cb), step = stride * 4
+                    for r in 0..<6 {  // rows: straight into V
+                        let q = d + 6 * r, at = 6 * r * step
+                        let o = inputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+                        dst.storeBytes(of: o.0, toByteOffset: at, as: V8.self)
+                        dst.storeBytes(of: o.1, toByteOffset: at + step, as: V8.self)
+                        dst.storeBytes(of: o.2, toByteOffset: at + 2 * step, as: V8.self)
+                        dst.storeBytes(of: o.3, toByteOffset: at + 3 * step, as: V8.self)
+                        dst.storeBytes(of: o.4, toByteOffset: at + 4 * step, as: V8.self)
+                        dst.storeBytes(of: o.5, toByteOffset: at + 5 * step, as: V8.self)
+                    }
                 }
             }
         }
@@ -187,11 +198,17 @@ enum Winograd {
                 let cb = block * 8
                 let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V8.self) } ?? V8()
                 for tx in columns {
-                    let src = UnsafeRawPointer(m + (ty * plan.tilesWide + tx - tiles.lowerBound) * n + cb)
-                    for xi in 0..<36 { d[xi] = src.loadUnaligned(fromByteOffset: xi * stride * 4, as: V8.self) }
-                    for c in 0..<6 { outputTransform(d + c, 6) }
-                    for r in 0..<4 { outputTransform(d + r * 6, 1) }
-                    for r in 0..<4 { for c in 0..<4 { band[r * bandWidth + 4 * tx + c] = d[r * 6 + c] + b } }
+                    let src = UnsafeRawPointer(m + (ty * plan.tilesWide + tx - tiles.lowerBound) * n + cb), step = stride * 4
+                    for c in 0..<6 {  // columns: straight from M
+                        func at(_ r: Int) -> V8 { src.load(fromByteOffset: (6 * r + c) * step, as: V8.self) }
+                        let o = outputTransform(at(0), at(1), at(2), at(3), at(4), at(5))
+                        d[c] = o.0; d[6 + c] = o.1; d[12 + c] = o.2; d[18 + c] = o.3
+                    }
+                    for r in 0..<4 {  // rows: straight into the band
+                        let q = d + 6 * r, out = band + r * bandWidth + 4 * tx
+                        let o = outputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+                        out[0] = o.0 + b; out[1] = o.1 + b; out[2] = o.2 + b; out[3] = o.3 + b
+                    }
                 }
                 let x0 = 4 * columns.lowerBound, x1 = min(width, 4 * columns.upperBound)
                 for r in 0..<min(4, height - 4 * ty) {
@@ -206,29 +223,25 @@ enum Winograd {
         }
     }
 
-    /// Bᵀ applied to six vectors `s` apart, in place.
+    /// Bᵀ applied to six vectors.
     @inline(__always)
-    private static func inputTransform(_ d: UnsafeMutablePointer<V8>, _ s: Int) {
-        let d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s]
+    private static func inputTransform(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8) -> (V8, V8, V8, V8, V8, V8) {
         let four: Float = 4, five: Float = 5, two: Float = 2
         let e = d4 - d2, f = d1 + d2
-        d[0] = four * d0 - five * d2 + d4
-        d[s] = d3 + d4 - four * f
-        d[2 * s] = four * (d1 - d2) + (d4 - d3)
-        d[3 * s] = two * (d3 - d1) + e
-        d[4 * s] = two * (d1 - d3) + e
-        d[5 * s] = four * d1 - five * d3 + d5
+        let r0 = four * d0 - five * d2 + d4
+        let r1 = d3 + d4 - four * f
+        let r2 = four * (d1 - d2) + (d4 - d3)
+        let r3 = two * (d3 - d1) + e
+        let r4 = two * (d1 - d3) + e
+        let r5 = four * d1 - five * d3 + d5
+        return (r0, r1, r2, r3, r4, r5)
     }
 
-    /// Aᵀ applied to six vectors `s` apart; the four results replace the first four.
+    /// Aᵀ applied to six vectors.
     @inline(__always)
-    private static func outputTransform(_ d: UnsafeMutablePointer<V8>, _ s: Int) {
-        let d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s]
+    private static func outputTransform(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8) -> (V8, V8, V8, V8) {
         let a = d1 + d2, b = d1 - d2, c = d3 + d4, e = d3 - d4
         let two: Float = 2, four: Float = 4, eight: Float = 8
-        d[0] = d[0] + a + c
-        d[s] = b + two * e
-        d[2 * s] = a + four * c
-        d[3 * s] = b + eight * e + d[5 * s]
+        return (d0 + a + c, b + two * e, a + four * c, b + eight * e + d5)
     }
 }
