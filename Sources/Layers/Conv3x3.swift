@@ -4,7 +4,8 @@ import TensorCore
 //   forward:  x Cin×H×W, weight Cout×Cin×3×3 (OIHW), bias Cout → y Cout×H×W
 //   backward: dy Cout×H×W → dx Cin×H×W = conv(dy, weight flipped 180° with in/out swapped)
 // Two algorithms: Winograd F(4×4,3×3) (channel counts multiple of 8) and im2col + GEMM (any channels, and
-// faster for a 3-channel image input). Winograd kernels are transformed once, the backward set on first use.
+// faster for a 3-channel image input). Winograd kernels are transformed on first use, once per direction, so
+// layers past the deepest tap never spend the memory.
 public final class Conv3x3: Convolution {
     public enum Algorithm: String, Sendable { case winograd, gemm }
 
@@ -12,7 +13,7 @@ public final class Conv3x3: Convolution {
     public let outChannels: Int
     public let algorithm: Algorithm
     private let gemm: Conv2d?
-    private let weight: [Float]
+    private var weight: [Float]  // kept only until both kernel transforms exist
     private let bias: UnsafeMutablePointer<Float>
     private var forwardKernels: UnsafeMutablePointer<Float>?
     private var backwardKernels: UnsafeMutablePointer<Float>?
@@ -61,18 +62,13 @@ public final class Conv3x3: Convolution {
         Winograd.convolve(dy, k: outChannels, height: input.height, width: input.width, kernels: u, n: inChannels, bias: nil, into: dx, workspace: workspace)
     }
 
-    /// Transforms the kernels once; networks call this while preparing so the first pass is not slower.
-    public func prepare(backward: Bool) {
-        _ = kernels(flipped: false)
-        if backward { _ = kernels(flipped: true) }
-    }
-
     private func kernels(flipped: Bool) -> UnsafeMutablePointer<Float> {
         if let k = flipped ? backwardKernels : forwardKernels { return k }
         let k = weight.withUnsafeBufferPointer {
             Winograd.transformKernels($0.baseAddress!, outChannels: outChannels, inChannels: inChannels, flipped: flipped)
         }
         if flipped { backwardKernels = k } else { forwardKernels = k }
+        if forwardKernels != nil && backwardKernels != nil { weight = [] }
         return k
     }
 }

@@ -15,30 +15,36 @@ enum Winograd {
     /// Transformed kernels U[ξ][k][n] (36·K·N floats). Forward: k = input channel, n = output channel.
     /// `flipped`: the backward kernels, k = output channel, n = input channel, g rotated by 180°.
     static func transformKernels(_ weight: UnsafePointer<Float>, outChannels: Int, inChannels: Int, flipped: Bool) -> UnsafeMutablePointer<Float> {
-        let g: [[Double]] = [[0.25, 0, 0], [-1.0 / 6, -1.0 / 6, -1.0 / 6], [-1.0 / 6, 1.0 / 6, -1.0 / 6],
-                             [1.0 / 24, 1.0 / 12, 1.0 / 6], [1.0 / 24, -1.0 / 12, 1.0 / 6], [0, 0, 1]]
         let k = flipped ? outChannels : inChannels, n = flipped ? inChannels : outChannels
         let u = UnsafeMutablePointer<Float>.allocate(capacity: 36 * k * n)
         Parallel.ranges(outChannels) { range in
-            var kernel = [Double](repeating: 0, count: 9), gg = [Double](repeating: 0, count: 18)
-            for o in range {
-                for i in 0..<inChannels {
-                    let w = weight + (o * inChannels + i) * 9
-                    for t in 0..<9 { kernel[t] = Double(flipped ? w[8 - t] : w[t]) }
-                    for r in 0..<6 {
-                        for c in 0..<3 { gg[r * 3 + c] = g[r][0] * kernel[c] + g[r][1] * kernel[3 + c] + g[r][2] * kernel[6 + c] }
-                    }
-                    let (row, col) = flipped ? (o, i) : (i, o)
-                    for r in 0..<6 {
-                        for c in 0..<6 {
-                            let v = gg[r * 3] * g[c][0] + gg[r * 3 + 1] * g[c][1] + gg[r * 3 + 2] * g[c][2]
-                            u[((r * 6 + c) * k + row) * n + col] = Float(v)
-                        }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 9 + 18 + 36) { buffer in
+                let g = buffer.baseAddress!, gg = g + 9, out = gg + 18
+                for o in range {
+                    for i in 0..<inChannels {
+                        let w = weight + (o * inChannels + i) * 9
+                        for t in 0..<9 { g[t] = Double(flipped ? w[8 - t] : w[t]) }
+                        for c in 0..<3 { kernelTransform(g + c, 3, into: gg + c, 3) }  // G g: 6×3
+                        for r in 0..<6 { kernelTransform(gg + 3 * r, 1, into: out + 6 * r, 1) }  // (G g) Gᵀ: 6×6
+                        let (row, col) = flipped ? (o, i) : (i, o)
+                        for xi in 0..<36 { u[(xi * k + row) * n + col] = Float(out[xi]) }
                     }
                 }
             }
         }
         return u
+    }
+
+    /// G applied to three values `s` apart, giving six values `t` apart (in Double: the kernels are transformed once).
+    @inline(__always)
+    private static func kernelTransform(_ g: UnsafePointer<Double>, _ s: Int, into r: UnsafeMutablePointer<Double>, _ t: Int) {
+        let g0 = g[0], g1 = g[s], g2 = g[2 * s]
+        r[0] = g0 / 4
+        r[t] = -(g0 + g1 + g2) / 6
+        r[2 * t] = -(g0 - g1 + g2) / 6
+        r[3 * t] = g0 / 24 + g1 / 12 + g2 / 6
+        r[4 * t] = g0 / 24 - g1 / 12 + g2 / 6
+        r[5 * t] = g2
     }
 
     private struct Plan {
@@ -62,7 +68,9 @@ enum Winograd {
         }
 
         func regionSize(k: Int, n: Int) -> Int { aligned(36 * chunkTiles * k) + aligned(36 * chunkTiles * n) }
-        func workspaceSize(k: Int, n: Int) -> Int { (shared ? regionSize(k: k, n: n) : workers * regionSize(k: k, n: n)) + workers * 36 * 8 }
+        func workspaceSize(k: Int, n: Int) -> Int {
+            (shared ? regionSize(k: k, n: n) : workers * regionSize(k: k, n: n)) + workers * aligned(8 * Winograd.scratchVectors(self))
+        }
     }
 
     static func workspaceSize(k: Int, n: Int, height: Int, width: Int) -> Int {
@@ -78,7 +86,8 @@ enum Winograd {
         let plan = Plan(height: height, width: width), workers = plan.workers
         precondition(workspace.capacity >= plan.workspaceSize(k: k, n: n), "Winograd: workspace too small")
         let region = plan.regionSize(k: k, n: n), regions = plan.shared ? 1 : workers
-        let tiles = UnsafeMutableRawPointer(workspace.base + regions * region).bindMemory(to: V8.self, capacity: workers * 36)
+        let perWorker = aligned(8 * scratchVectors(plan)) / 8
+        let scratch = UnsafeMutableRawPointer(workspace.base + regions * region).bindMemory(to: V8.self, capacity: workers * perWorker)
         func gemms(_ v: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, count: Int, positions: Range<Int>) {
             for xi in positions {
                 BLAS.sgemm(
@@ -91,118 +100,148 @@ enum Winograd {
                 let v = workspace.base, m = v + aligned(36 * plan.chunkTiles * k), all = 0..<plan.tiles
                 Parallel.run(workers) { w in
                     let blocks = k / 8 * w / workers ..< k / 8 * (w + 1) / workers
-                    transformInput(x, k: k, height: height, width: width, plan: plan, tiles: all, blocks: blocks, into: v, tile: tiles + 36 * w)
+                    transformInput(x, k: k, height: height, width: width, plan: plan, tiles: all, blocks: blocks, into: v, scratch: scratch + perWorker * w)
                 }
                 Parallel.run(workers) { w in gemms(v, m, count: plan.tiles, positions: 36 * w / workers ..< 36 * (w + 1) / workers) }
                 Parallel.run(workers) { w in
                     let blocks = n / 8 * w / workers ..< n / 8 * (w + 1) / workers
-                    transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: all, blocks: blocks, bias: bias, into: y, tile: tiles + 36 * w)
+                    transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: all, blocks: blocks, bias: bias, into: y, scratch: scratch + perWorker * w)
                 }
             } else {
                 Parallel.run(workers) { w in
-                    let v = workspace.base + w * region, m = v + aligned(36 * plan.chunkTiles * k), tile = tiles + 36 * w
+                    let v = workspace.base + w * region, m = v + aligned(36 * plan.chunkTiles * k), tile = scratch + perWorker * w
                     for chunk in Swift.stride(from: w, to: plan.chunks, by: workers) {
                         let t0 = chunk * plan.chunkTiles, t1 = min(plan.tiles, t0 + plan.chunkTiles)
                         if t0 >= t1 { continue }
-                        transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<k / 8, into: v, tile: tile)
+                        transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<k / 8, into: v, scratch: tile)
                         gemms(v, m, count: t1 - t0, positions: 0..<36)
-                        transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<n / 8, bias: bias, into: y, tile: tile)
+                        transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<n / 8, bias: bias, into: y, scratch: tile)
                     }
                 }
             }
         }
     }
 
+    /// Per-worker scratch in SIMD8 vectors: the 6×6 working tile, a 6-row input band and a 4-row output band.
+    private static func scratchVectors(_ plan: Plan) -> Int { 36 + 6 * (4 * plan.tilesWide + 2) + 4 * 4 * plan.tilesWide }
+
+    /// The tiles of `tiles` as runs within one tile row: (tile row, tile columns).
+    @inline(__always)
+    private static func forEachRowRun(_ tiles: Range<Int>, _ plan: Plan, _ body: (Int, Range<Int>) -> Void) {
+        var t = tiles.lowerBound
+        while t < tiles.upperBound {
+            let ty = t / plan.tilesWide, end = min(tiles.upperBound, (ty + 1) * plan.tilesWide)
+            body(ty, (t - ty * plan.tilesWide)..<(end - ty * plan.tilesWide))
+            t = end
+        }
+    }
+
     /// V[ξ][t][c] = (Bᵀ d B)[ξ] for the 6×6 input tile d of tile t, channel c.
+    /// Eight planes' rows are first interleaved into a band (one pass over the input, sequential per plane), so the
+    /// overlapping tiles then load whole SIMD8 vectors instead of gathering each value from eight planes.
     private static func transformInput(
         _ x: UnsafePointer<Float>, k: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>, blocks: Range<Int>,
-        into v: UnsafeMutablePointer<Float>, tile d: UnsafeMutablePointer<V8>
+        into v: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<V8>
     ) {
         let hw = height * width, stride = plan.chunkTiles * k
-        for block in blocks {
-            let cb = block * 8
-            let plane = x + cb * hw
-            for t in tiles {
-                let y0 = t / plan.tilesWide * 4 - 1, x0 = t % plan.tilesWide * 4 - 1
-                if y0 >= 0 && x0 >= 0 && y0 + 6 <= height && x0 + 6 <= width {
-                    let b = plane + y0 * width + x0
-                    for r in 0..<6 {
-                        for c in 0..<6 {
-                            let p = b + r * width + c
-                            d[r * 6 + c] = V8(p[0], p[hw], p[2 * hw], p[3 * hw], p[4 * hw], p[5 * hw], p[6 * hw], p[7 * hw])
-                        }
+        let d = scratch, band = scratch + 36, bandWidth = 4 * plan.tilesWide + 2  // band column j holds x = j − 1
+        forEachRowRun(tiles, plan) { ty, columns in
+            let first = 4 * columns.lowerBound, last = 4 * columns.upperBound + 2  // band columns used
+            for block in blocks {
+                let cb = block * 8, plane = x + cb * hw
+                for r in 0..<6 {
+                    let yy = 4 * ty - 1 + r, row = band + r * bandWidth
+                    if yy < 0 || yy >= height {
+                        for j in first..<last { row[j] = V8() }
+                        continue
                     }
-                } else {
-                    for r in 0..<6 {
-                        let yy = y0 + r
-                        for c in 0..<6 {
-                            let xx = x0 + c
-                            if yy < 0 || yy >= height || xx < 0 || xx >= width { d[r * 6 + c] = V8(); continue }
-                            let p = plane + yy * width + xx
-                            d[r * 6 + c] = V8(p[0], p[hw], p[2 * hw], p[3 * hw], p[4 * hw], p[5 * hw], p[6 * hw], p[7 * hw])
-                        }
+                    let p = plane + yy * width - 1
+                    let lo = max(first, 1), hi = min(last, width + 1)
+                    for j in first..<min(lo, last) { row[j] = V8() }
+                    for j in lo..<max(lo, hi) {
+                        row[j] = V8(p[j], p[j + hw], p[j + 2 * hw], p[j + 3 * hw], p[j + 4 * hw], p[j + 5 * hw], p[j + 6 * hw], p[j + 7 * hw])
+                    }
+                    for j in max(hi, first)..<last { row[j] = V8() }
+                }
+                for tx in columns {
+                    for c in 0..<6 {  // columns: straight from the band
+                        let p = band + 4 * tx + c, w = bandWidth
+                        let o = inputTransform(p[0], p[w], p[2 * w], p[3 * w], p[4 * w], p[5 * w])
+                        d[c] = o.0; d[6 + c] = o.1; d[12 + c] = o.2; d[18 + c] = o.3; d[24 + c] = o.4; d[30 + c] = o.5
+                    }
+                    let dst = UnsafeMutableRawPointer(v + (ty * plan.tilesWide + tx - tiles.lowerBound) * k + cb), step = stride * 4
+                    for r in 0..<6 {  // rows: straight into V
+                        let q = d + 6 * r, at = 6 * r * step
+                        let o = inputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+                        dst.storeBytes(of: o.0, toByteOffset: at, as: V8.self)
+                        dst.storeBytes(of: o.1, toByteOffset: at + step, as: V8.self)
+                        dst.storeBytes(of: o.2, toByteOffset: at + 2 * step, as: V8.self)
+                        dst.storeBytes(of: o.3, toByteOffset: at + 3 * step, as: V8.self)
+                        dst.storeBytes(of: o.4, toByteOffset: at + 4 * step, as: V8.self)
+                        dst.storeBytes(of: o.5, toByteOffset: at + 5 * step, as: V8.self)
                     }
                 }
-                for c in 0..<6 { inputTransform(d + c, 6) }
-                for r in 0..<6 { inputTransform(d + r * 6, 1) }
-                let dst = UnsafeMutableRawPointer(v + (t - tiles.lowerBound) * k + cb)
-                for xi in 0..<36 { dst.storeBytes(of: d[xi], toByteOffset: xi * stride * 4, as: V8.self) }
             }
         }
     }
 
     /// y[c][4ty + i][4tx + j] = (Aᵀ M A)[i][j] (+ bias), M the 36 products of tile t, channel c.
+    /// Tiles are written into a 4-row band first, then each plane's rows are stored sequentially.
     private static func transformOutput(
         _ m: UnsafePointer<Float>, n: Int, height: Int, width: Int, plan: Plan, tiles: Range<Int>, blocks: Range<Int>,
-        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, tile d: UnsafeMutablePointer<V8>
+        bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<V8>
     ) {
         let hw = height * width, stride = plan.chunkTiles * n
-        for block in blocks {
-            let cb = block * 8
-            let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V8.self) } ?? V8()
-            let plane = y + cb * hw
-            for t in tiles {
-                let src = UnsafeRawPointer(m + (t - tiles.lowerBound) * n + cb)
-                for xi in 0..<36 { d[xi] = src.loadUnaligned(fromByteOffset: xi * stride * 4, as: V8.self) }
-                for c in 0..<6 { outputTransform(d + c, 6) }
-                for r in 0..<4 { outputTransform(d + r * 6, 1) }
-                let y0 = t / plan.tilesWide * 4, x0 = t % plan.tilesWide * 4
-                let rows = min(4, height - y0), cols = min(4, width - x0)
-                for r in 0..<rows {
-                    for c in 0..<cols {
-                        let value = d[r * 6 + c] + b
-                        let p = plane + (y0 + r) * width + x0 + c
-                        p[0] = value[0]; p[hw] = value[1]; p[2 * hw] = value[2]; p[3 * hw] = value[3]
-                        p[4 * hw] = value[4]; p[5 * hw] = value[5]; p[6 * hw] = value[6]; p[7 * hw] = value[7]
+        let d = scratch, band = scratch + 36 + 6 * (4 * plan.tilesWide + 2), bandWidth = 4 * plan.tilesWide
+        forEachRowRun(tiles, plan) { ty, columns in
+            for block in blocks {
+                let cb = block * 8
+                let b = bias.map { UnsafeRawPointer($0 + cb).loadUnaligned(as: V8.self) } ?? V8()
+                for tx in columns {
+                    let src = UnsafeRawPointer(m + (ty * plan.tilesWide + tx - tiles.lowerBound) * n + cb), step = stride * 4
+                    for c in 0..<6 {  // columns: straight from M
+                        func at(_ r: Int) -> V8 { src.load(fromByteOffset: (6 * r + c) * step, as: V8.self) }
+                        let o = outputTransform(at(0), at(1), at(2), at(3), at(4), at(5))
+                        d[c] = o.0; d[6 + c] = o.1; d[12 + c] = o.2; d[18 + c] = o.3
+                    }
+                    for r in 0..<4 {  // rows: straight into the band
+                        let q = d + 6 * r, out = band + r * bandWidth + 4 * tx
+                        let o = outputTransform(q[0], q[1], q[2], q[3], q[4], q[5])
+                        out[0] = o.0 + b; out[1] = o.1 + b; out[2] = o.2 + b; out[3] = o.3 + b
+                    }
+                }
+                let x0 = 4 * columns.lowerBound, x1 = min(width, 4 * columns.upperBound)
+                for r in 0..<min(4, height - 4 * ty) {
+                    let row = band + r * bandWidth, p = y + cb * hw + (4 * ty + r) * width
+                    for j in x0..<x1 {
+                        let value = row[j]
+                        p[j] = value[0]; p[j + hw] = value[1]; p[j + 2 * hw] = value[2]; p[j + 3 * hw] = value[3]
+                        p[j + 4 * hw] = value[4]; p[j + 5 * hw] = value[5]; p[j + 6 * hw] = value[6]; p[j + 7 * hw] = value[7]
                     }
                 }
             }
         }
     }
 
-    /// Bᵀ applied to six vectors `s` apart, in place.
+    /// Bᵀ applied to six vectors.
     @inline(__always)
-    private static func inputTransform(_ d: UnsafeMutablePointer<V8>, _ s: Int) {
-        let d0 = d[0], d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s], d5 = d[5 * s]
+    private static func inputTransform(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8) -> (V8, V8, V8, V8, V8, V8) {
         let four: Float = 4, five: Float = 5, two: Float = 2
         let e = d4 - d2, f = d1 + d2
-        d[0] = four * d0 - five * d2 + d4
-        d[s] = d3 + d4 - four * f
-        d[2 * s] = four * (d1 - d2) + (d4 - d3)
-        d[3 * s] = two * (d3 - d1) + e
-        d[4 * s] = two * (d1 - d3) + e
-        d[5 * s] = four * d1 - five * d3 + d5
+        let r0 = four * d0 - five * d2 + d4
+        let r1 = d3 + d4 - four * f
+        let r2 = four * (d1 - d2) + (d4 - d3)
+        let r3 = two * (d3 - d1) + e
+        let r4 = two * (d1 - d3) + e
+        let r5 = four * d1 - five * d3 + d5
+        return (r0, r1, r2, r3, r4, r5)
     }
 
-    /// Aᵀ applied to six vectors `s` apart; the four results replace the first four.
+    /// Aᵀ applied to six vectors.
     @inline(__always)
-    private static func outputTransform(_ d: UnsafeMutablePointer<V8>, _ s: Int) {
-        let d1 = d[s], d2 = d[2 * s], d3 = d[3 * s], d4 = d[4 * s]
+    private static func outputTransform(_ d0: V8, _ d1: V8, _ d2: V8, _ d3: V8, _ d4: V8, _ d5: V8) -> (V8, V8, V8, V8) {
         let a = d1 + d2, b = d1 - d2, c = d3 + d4, e = d3 - d4
         let two: Float = 2, four: Float = 4, eight: Float = 8
-        d[0] = d[0] + a + c
-        d[s] = b + two * e
-        d[2 * s] = a + four * c
-        d[3 * s] = b + eight * e + d[5 * s]
+        return (d0 + a + c, b + two * e, a + four * c, b + eight * e + d5)
     }
 }

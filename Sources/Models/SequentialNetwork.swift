@@ -6,7 +6,8 @@ import Weights
 ///
 /// Memory: every stage's output is a tensor allocated once per image size (a ReLU shares its input's tensor and
 /// works in place), one `Workspace` serves all layers, and the backward pass ping-pongs between two buffers of
-/// the largest map. Nothing is allocated per pass once a size has been seen, apart from the small result dictionary.
+/// the largest map. Once a size has been seen no pass allocates tensor memory; only a few small bookkeeping
+/// collections (tap lists, the result dictionary) are built per call.
 final class SequentialNetwork: FeatureNetwork {
     let name: String
     let layerNames: [String]

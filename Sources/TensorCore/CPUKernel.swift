@@ -22,11 +22,14 @@ public enum CPUKernel {
     @discardableResult
     static func configureEnvironment() -> Source {
         if let preset = getenv("OPENBLAS_CORETYPE"), !String(cString: preset).isEmpty { return .user }
-        guard let cpu = readCPUInfo(), let core = coreType(cpuFlags: cpu.flags, vendor: cpu.vendor) else {
-            return .openBLAS
-        }
+        guard let core = coreTypeForThisCPU() else { return .openBLAS }
         setenv("OPENBLAS_CORETYPE", core, 1)
         return .cpuFeatures
+    }
+
+    /// The core type for the CPU this process runs on, read from `/proc/cpuinfo`.
+    public static func coreTypeForThisCPU() -> String? {
+        readCPUInfo().flatMap { coreType(cpuFlags: $0.flags, vendor: $0.vendor) }
     }
 
     public enum Source: String, Sendable {

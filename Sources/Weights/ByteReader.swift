@@ -12,7 +12,6 @@ struct ByteReader {
     }
 
     var remaining: Int { bytes.count - position }
-    var atEnd: Bool { position >= bytes.count }
 
     mutating func seek(to offset: Int, context: String) throws {
         guard offset >= 0, offset <= bytes.count else { throw WeightsError.truncated(file: file, context: context) }

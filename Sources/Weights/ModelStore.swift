@@ -58,7 +58,7 @@ public struct ModelStore: Sendable {
             let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
             let recorded = (try? String(contentsOfFile: path + ".sha256", encoding: .utf8))?.split(separator: " ").first.map(String.init)
             let metadata = try? Self.metadata(of: path)
-            return Installed(name: name, path: path, bytes: bytes ?? 0, sha256: recorded,
+            return Installed(name: name, path: path, bytes: bytes, sha256: recorded,
                              network: metadata?["network"], source: metadata?["source"])
         }
     }

@@ -5,10 +5,6 @@
 enum TorchCheckpoint {
     static func isZip(_ bytes: [UInt8]) -> Bool { bytes.starts(with: [0x50, 0x4B, 0x03, 0x04]) }
 
-    static func read(_ bytes: [UInt8], file: String) throws -> [String: WeightArray] {
-        isZip(bytes) ? try readZip(bytes, file: file) : try readLegacy(bytes, file: file)
-    }
-
     static func readZip(_ bytes: [UInt8], file: String) throws -> [String: WeightArray] {
         let zip = try ZipArchive(bytes, file: file)
         guard let pickleName = zip.entries.keys.filter({ $0.hasSuffix("data.pkl") }).min(by: { $0.count < $1.count }) else {

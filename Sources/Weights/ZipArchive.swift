@@ -2,7 +2,6 @@
 /// when the archive passes 4 GiB. Entry data is checked against its CRC-32 when read.
 struct ZipArchive {
     struct Entry {
-        let name: String
         let size: Int
         let crc32: UInt32
         let localHeaderOffset: Int
@@ -63,15 +62,16 @@ struct ZipArchive {
                 let id = try extra.u16("a ZIP extra field"), length = try extra.u16("a ZIP extra field")
                 var field = ByteReader(Array(try extra.take(length, "a ZIP extra field")), file: file)
                 guard id == 1 else { continue }
-                if size == 0xFFFF_FFFF { size = try field.length(8, "a ZIP64 field") }
-                if compressed == 0xFFFF_FFFF { compressed = try field.length(8, "a ZIP64 field") }
-                if offset == 0xFFFF_FFFF { offset = try field.length(8, "a ZIP64 field") }
+                // Bounds are checked when the entry is read.
+                if size == 0xFFFF_FFFF { size = Int(clamping: try field.u64("a ZIP64 field")) }
+                if compressed == 0xFFFF_FFFF { compressed = Int(clamping: try field.u64("a ZIP64 field")) }
+                if offset == 0xFFFF_FFFF { offset = Int(clamping: try field.u64("a ZIP64 field")) }
             }
             try r.skip(commentLength, context: "a ZIP comment")
             guard compressed == size || method != 0 else {
                 throw WeightsError.corrupt(file: file, reason: "ZIP entry \(name) has inconsistent sizes")
             }
-            entries[name] = Entry(name: name, size: size, crc32: crc, localHeaderOffset: offset, method: method)
+            entries[name] = Entry(size: size, crc32: crc, localHeaderOffset: offset, method: method)
         }
         self.entries = entries
     }

@@ -74,7 +74,7 @@ final class GradientTests: XCTestCase {
     }
 
     func testPoolsBackward() {
-        for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
+        for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 2, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
             let s = Shape(channels: 2, height: 8, width: 9), out = geometry.outputShape(s)
             let x = separated(s.count, seed: 2)
             check("max \(geometry)", input: x, outputCount: out.count, step: 1e-3, forward: { x in

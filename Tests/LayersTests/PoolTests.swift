@@ -18,7 +18,7 @@ final class PoolTests: XCTestCase {
     /// Max and average pooling against a naive loop, including partial ceil-mode windows.
     func testPoolsMatchNaiveLoops() {
         var rng = TestRandom(8)
-        for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
+        for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 2, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
             let s = Shape(channels: 3, height: 10, width: 9), x = rng.array(s.count), out = geometry.outputShape(s)
             var maxY = [Float](repeating: 0, count: out.count), avgY = maxY
             maxY.withUnsafeMutableBufferPointer { MaxPool.forward(x, s, into: $0.baseAddress!, geometry: geometry) }

@@ -28,7 +28,10 @@ final class NetworkTests: XCTestCase {
     func testVGGForwardAndInputGradientMatchANaiveReference() throws {
         var weights = Architecture.vgg16.randomWeights(seed: 3)
         var state: UInt64 = 11
-        for (key, array) in weights where key.hasSuffix(".bias") {
+        // Sorted: dictionary order changes from run to run, and the data must not (a max-pool window whose top two
+        // values differ by less than Float's rounding may route the gradient elsewhere than the Double reference).
+        for key in weights.keys.sorted() where key.hasSuffix(".bias") {
+            let array = weights[key]!
             weights[key] = WeightArray(shape: array.shape, values: array.values.map { _ in
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return Float(Int(state >> 33) % 1000 - 500) / 2000
@@ -58,6 +61,28 @@ final class NetworkTests: XCTestCase {
             let dx = network.backward(gradients)
             let want = reference.backward(x, outputs: outputs, gradients: referenceGradients)
             XCTAssertLessThan(relativeError(dx.values.map(Double.init), want), 1e-4, "\(pooling) input gradient")
+        }
+    }
+
+    /// Forward and backward are deterministic: the cores never share an output, so any race would show here.
+    func testRepeatedEvaluationsAreBitwiseIdentical() throws {
+        let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 4))
+        let x = image(40, 36), taps: Set = ["relu1_2", "pool2", "relu3_3", "conv4_3"]
+        func evaluate() throws -> ([Float], [Float]) {
+            let out = try network.forward(x, taps: taps)
+            var gradients: [String: Tensor] = [:]
+            for tap in taps {
+                let g = Tensor(out[tap]!.shape)
+                for i in 0..<g.count { g.data[i] = Float(sin(Double(i) * 0.9)) }
+                gradients[tap] = g
+            }
+            return (out["conv4_3"]!.values, network.backward(gradients).values)
+        }
+        let first = try evaluate()
+        for _ in 0..<12 {
+            let again = try evaluate()
+            XCTAssertEqual(again.0, first.0, "forward")
+            XCTAssertEqual(again.1, first.1, "backward")
         }
     }
 
@@ -175,7 +200,15 @@ final class NetworkTests: XCTestCase {
         XCTAssertThrowsError(try network.forward(image(8, 8), taps: ["pool5"])) {
             XCTAssertTrue("\($0)".contains("32×32"), "\($0)")
         }
-        // The same network still works at another size afterwards.
-        XCTAssertEqual(try network.forward(image(8, 8), taps: ["pool3"])["pool3"]!.shape, Shape(channels: 256, height: 1, width: 1))
+        // The same network still works at other sizes afterwards, forward and backward, and returns to a size.
+        for (h, w) in [(8, 8), (12, 20), (8, 8)] {
+            let x = image(h, w), out = try network.forward(x, taps: ["relu3_1"])["relu3_1"]!
+            XCTAssertEqual(out.shape, Shape(channels: 256, height: h / 4, width: w / 4))
+            let g = Tensor(out.shape)
+            g.fill(1)
+            let dx = network.backward(["relu3_1": g])
+            XCTAssertEqual(dx.shape, x.shape)
+            XCTAssertTrue(dx.values.allSatisfy { $0.isFinite } && dx.values.contains { $0 != 0 })
+        }
     }
 }

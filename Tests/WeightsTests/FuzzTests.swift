@@ -18,7 +18,7 @@ final class FuzzTests: XCTestCase {
 
     private func samples() throws -> [(String, [UInt8])] {
         var files = try ["tiny_vgg16_p2.ckpt", "tiny_vgg16_p5.ckpt", "tiny_alexnet.ckpt", "tiny_torch_zip.pth",
-                         "tiny_torch_legacy.pth"].map { ($0, try Fixtures.bytes($0)) }
+                         "tiny_torch_zip64.pth", "tiny_torch_legacy.pth"].map { ($0, try Fixtures.bytes($0)) }
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try Safetensors.write(try WeightFile.tensors(Fixtures.path("tiny_alexnet.ckpt")), metadata: ["a": "b"], to: dir + "/s.safetensors")

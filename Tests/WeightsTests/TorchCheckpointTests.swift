@@ -7,7 +7,7 @@ final class TorchCheckpointTests: XCTestCase {
     func testZipAndLegacyFormatsMatchExpectedViews() throws {
         let expected = try Fixtures.expectedWeights(Fixtures.json("torch_expected.json"))
         XCTAssertEqual(expected.count, 6)
-        for file in ["tiny_torch_zip.pth", "tiny_torch_legacy.pth"] {
+        for file in ["tiny_torch_zip.pth", "tiny_torch_zip64.pth", "tiny_torch_legacy.pth"] {
             let read = try WeightFile.tensors(Fixtures.path(file))
             XCTAssertEqual(Set(read.keys), Set(expected.keys), file)
             for (name, array) in expected { XCTAssertEqual(read[name], array, "\(file) \(name)") }

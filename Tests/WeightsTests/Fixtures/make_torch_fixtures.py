@@ -141,6 +141,10 @@ rng = np.random.default_rng(7)
 sd, storages = state_dict(rng)
 write_zip("tiny_torch_zip.pth", "tiny_torch_zip", sd, storages)
 write_legacy("tiny_torch_legacy.pth", sd, storages)
+# The same archive in ZIP64 form (what torch writes past 4 GiB), forced by lowering zipfile's limits.
+zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = 64, 4
+write_zip("tiny_torch_zip64.pth", "archive", sd, storages)
+zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = (1 << 31) - 1, (1 << 16) - 1
 expected = {name: {"shape": list(t.size), "values": t.values()} for name, t in sd.items()}
 with open("torch_expected.json", "w") as f:
     json.dump(expected, f, separators=(",", ":"))
@@ -152,5 +156,5 @@ with open("evil_eval_p4.pkl", "wb") as f:
     pickle.dump(Evil(eval, "__import__('os').system('echo pwned')"), f, protocol=4)
 evil_sd = collections.OrderedDict([("features.0.weight", Evil(os.system, "echo pwned"))])
 with zipfile.ZipFile("evil_torch_zip.pth", "w", compression=zipfile.ZIP_STORED) as z:
-    z.writestr("archive/data.pkl", data_pickle(evil_sd, legacy=False))
-    z.writestr("archive/byteorder", b"little")
+    z.writestr(zipfile.ZipInfo("archive/data.pkl", date_time=(1980, 1, 1, 0, 0, 0)), data_pickle(evil_sd, legacy=False))
+    z.writestr(zipfile.ZipInfo("archive/byteorder", date_time=(1980, 1, 1, 0, 0, 0)), b"little")
