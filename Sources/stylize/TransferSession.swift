@@ -42,6 +42,7 @@ final class TransferSession {
     /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output`.
     func run(output: String, progressEvery: Int) throws -> EngineResult {
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
+        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let cancellation = engine.cancellation
