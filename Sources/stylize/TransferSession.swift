@@ -65,8 +65,9 @@ final class TransferSession {
         }
         print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
         let run = Result { try engine.run() }
-        try recorder?.finish()
-        let result = try run.get()
+        let closing = Result { try recorder?.finish() }
+        let result = try run.get()  // a failed run's own error comes first, not the empty video it left
+        try closing.get()
         let s = result.image.shape
         try ImageWriter.write(RGBImage(width: s.width, height: s.height, planes: result.image.values), to: output)
         print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
