@@ -15,6 +15,7 @@ struct ImageCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @OptionGroup var objective: ObjectiveOptions
     @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
 
     /// Multi-scale L-BFGS from the content: good pictures with no flags.
     static var defaults: Recipe { Recipe() }
@@ -27,6 +28,6 @@ struct ImageCommand: ParsableCommand {
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery)
+        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Media
 import StyleTransfer
 
 /// Size, network, starting image, recipe files, output and progress.
@@ -33,6 +34,19 @@ struct RunOptions: ParsableArguments {
 
     @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
+
+    /// Checks the output path before a run spends minutes on a picture it could not write.
+    func validate() throws {
+        let url = URL(fileURLWithPath: output)
+        guard ImageWriter.supportedExtensions.contains(url.pathExtension.lowercased()) else {
+            throw ValidationError("-o \(output): write .png, .jpg or .jpeg")
+        }
+        var isDirectory: ObjCBool = false
+        let directory = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("-o \(output): the directory \(directory) does not exist")
+        }
+    }
 
     /// The recipe of a run: the command's defaults or the `--recipe` file, then every flag given.
     func makeRecipe(defaults: Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws -> Recipe {

@@ -12,6 +12,7 @@ struct TextureCommand: ParsableCommand {
     @OptionGroup var options: RunOptions
     @OptionGroup var objective: ObjectiveOptions
     @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
 
     static var defaults: Recipe {
         var r = Recipe()
@@ -29,6 +30,6 @@ struct TextureCommand: ParsableCommand {
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: nil, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery)
+        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
     }
 }

@@ -14,6 +14,8 @@ final class TransferSession {
     let recipe: Recipe
     let engine: Engine
     let modelName: String
+    private let contentPath: String?
+    private let stylePaths: [String]
 
     init(recipe: Recipe, content: String?, styles: [String]) throws {
         _ = try BLAS.load()
@@ -37,12 +39,18 @@ final class TransferSession {
         engine = try Engine(network: network, recipe: recipe, content: contentImage, styles: styleImages, initialization: initialization)
         self.recipe = recipe
         modelName = name
+        contentPath = content
+        stylePaths = styles
     }
 
-    /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output`.
-    func run(output: String, progressEvery: Int) throws -> EngineResult {
+    /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
+    /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
+    func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
+        let recorder = frames.wantsFrames
+            ? try FrameRecorder(options: frames, engine: engine, content: contentPath, style: stylePaths.first) : nil
+        if let recorder { engine.observers.append(recorder) }
         signal(SIGINT, SIG_IGN)
         let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let cancellation = engine.cancellation
@@ -57,12 +65,16 @@ final class TransferSession {
             signal(SIGINT, SIG_DFL)
         }
         print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
-        let result = try engine.run()
+        let run = Result { try engine.run() }
+        let closing = Result { try recorder?.finish() }
+        let result = try run.get()  // a failed run's own error comes first, not the empty video it left
+        try closing.get()
         let s = result.image.shape
         try ImageWriter.write(RGBImage(width: s.width, height: s.height, planes: result.image.values), to: output)
         print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
             + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
-        print("wrote \(output)")
+        for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
+        if engine.cancellation.isCancelled { throw ExitCode(130) }
         return result
     }
 
