@@ -39,6 +39,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
         .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"]),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
+        .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],
     swiftLanguageModes: [.v5]
 )

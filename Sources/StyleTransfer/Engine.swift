@@ -2,5 +2,220 @@ import Models
 import Optimizers
 import TensorCore
 
-/// Placeholder namespace until the engine lands (issue 5).
-public enum Engine {}
+/// The style-transfer run loop: for each scale of the schedule, builds the objective's targets, starts from
+/// the initialization (or the previous scale's result upsampled) and optimizes the pixels, reporting every
+/// iteration to `observers`. It never touches files; the caller decodes inputs and encodes outputs.
+public final class Engine {
+    public let network: FeatureNetwork
+    public let recipe: Recipe
+    public let schedule: ScaleSchedule
+    /// Notified in order; the CLI adds progress printers, frame writers, trace recorders.
+    public var observers: [EngineObserver] = []
+    /// Set from any thread (e.g. on Ctrl-C) to end the run after the current iteration.
+    public let cancellation = Cancellation()
+
+    private let content: Tensor?
+    private let styles: [Tensor]
+    private let initialization: Initialization
+
+    /// `content` and `styles` are RGB in [0, 1] at any resolution; the engine resizes them per scale.
+    /// `content` may be nil for texture synthesis, `styles` empty for content reconstruction.
+    public init(
+        network: FeatureNetwork, recipe: Recipe, content: Tensor?, styles: [Tensor], initialization: Initialization
+    ) throws {
+        try Self.validate(recipe)
+        for t in [content].compactMap({ $0 }) + styles where t.shape.channels != 3 {
+            throw EngineError.imageNotRGB(channels: t.shape.channels)
+        }
+        guard let reference = content?.shape ?? styles.first?.shape else {
+            throw EngineError.missingContent(reason: "give a content or a style image to size the output")
+        }
+        if recipe.preserveColors && content == nil {
+            throw EngineError.missingContent(reason: "preserve_colors keeps the content's colours")
+        }
+        self.network = network
+        self.recipe = recipe
+        self.content = content
+        self.styles = styles
+        self.initialization = initialization
+        schedule = ScaleSchedule(size: recipe.size, count: recipe.scales, minSize: recipe.minSize, aspectOf: reference)
+        if let perScale = recipe.scaleIterations, perScale.count != schedule.shapes.count {
+            throw EngineError.countMismatch(knob: "scale_iterations", expected: schedule.shapes.count, got: perScale.count)
+        }
+    }
+
+    private static func validate(_ r: Recipe) throws {
+        func check(_ ok: Bool, _ knob: String, _ value: Any, _ expected: String) throws {
+            if !ok { throw EngineError.invalidValue(knob: knob, value: "\(value)", expected: expected) }
+        }
+        try check(r.size >= 16, "size", r.size, "at least 16 pixels")
+        try check(r.scales >= 1, "scales", r.scales, "at least 1")
+        try check(r.iterations >= 0, "iterations", r.iterations, "0 or more")
+        try check(r.effectiveLearningRate > 0, "learning_rate", r.effectiveLearningRate, "a positive number")
+        try check(r.historySize >= 1, "history_size", r.historySize, "at least 1")
+        try check(r.styleScale.map { $0 > 0 } ?? true, "style_scale", r.styleScale ?? 0, "a positive factor")
+        try check(r.toleranceWindow >= 1, "tolerance_window", r.toleranceWindow, "at least 1")
+        try check(r.tolerance >= 0, "tolerance", r.tolerance, "0 (off) or a positive fraction")
+        try check(r.scaleIterations?.allSatisfy { $0 >= 0 } ?? true, "scale_iterations", r.scaleIterations ?? [], "counts ≥ 0")
+    }
+
+    public func run() throws -> EngineResult {
+        let start = Clock.now()
+        var image: Tensor?
+        var iteration = 0, evaluations = 0
+        var reason = StopReason.iterations
+        var last: (objective: Objective, content: Tensor?)?
+
+        scales: for (index, shape) in schedule.shapes.enumerated() {
+            let content = self.content.map { Self.clamped(Resample.resize($0, height: shape.height, width: shape.width)) }
+            var styles = self.styles.map { style -> Tensor in
+                let s = styleShape(style.shape, output: shape)
+                return Self.clamped(Resample.resize(style, height: s.height, width: s.width))
+            }
+            var target = content
+            if recipe.preserveColors, let c = content {
+                target = ColorPreservation.greyContent(c)
+                styles = styles.map { ColorPreservation.greyStyle($0, matching: c) }
+            }
+            let objective = try Objective(network: network, recipe: recipe, shape: shape, content: target, styles: styles)
+            last = (objective, content)
+
+            let x: Tensor
+            if let previous = image {
+                x = Self.clamped(Resample.resize(previous, height: shape.height, width: shape.width))
+            } else {
+                x = Self.clamped(try initialization.makeImage(shape: shape, content: target, style: styles.first, seed: recipe.seed))
+            }
+            image = x
+            func render() -> Tensor { display(x, content: content) }
+
+            let budget = recipe.scaleIterations?[index] ?? recipe.iterations
+            if notify(.scaleStarted(index: index, count: schedule.shapes.count, shape: shape, iterations: budget), render) == .stop {
+                reason = .cancelled
+                break scales
+            }
+            let optimizer = makeOptimizer(count: shape.count)
+            var rules = StopRules(stopOnRise: recipe.stopOnRise, tolerance: recipe.tolerance, window: recipe.toleranceWindow)
+            let evaluator = Evaluator(objective: objective, shape: shape)
+            // Ping-pong copies of the last two evaluated points, for `stop_on_rise`.
+            var before = recipe.stopOnRise ? (Tensor(shape), Tensor(shape)) : nil
+            reason = .iterations
+
+            for k in 0..<budget {
+                if cancellation.isCancelled { reason = .cancelled; break scales }
+                if let (older, newer) = before {
+                    older.copy(from: x)
+                    before = (newer, older)
+                }
+                evaluator.beginStep()
+                let report = optimizer.step(x.buffer, evaluator.function)
+                if let failure = evaluator.failure { throw failure }
+                iteration += 1
+                evaluations += report.evaluations
+                guard report.loss.isFinite else { throw EngineError.nonFiniteLoss(iteration: iteration) }
+                let event = IterationReport(
+                    iteration: iteration, scaleIteration: k + 1, scale: index, scaleCount: schedule.shapes.count,
+                    shape: shape, losses: evaluator.losses(at: report.loss), evaluations: evaluations,
+                    elapsed: Clock.now() - start)
+                if notify(.iteration(event), render) == .stop { reason = .cancelled; break scales }
+                if report.converged { reason = .converged; break }
+                if let stop = rules.record(report.loss) {
+                    if stop == .lossRose, let (previous, _) = before { x.copy(from: previous) }
+                    reason = stop
+                    break
+                }
+            }
+            Self.clamp(x)
+        }
+
+        let final = image!, (objective, content) = last!
+        Self.clamp(final)
+        let gradient = Tensor(final.shape)
+        let losses = try objective.evaluate(final, gradient: gradient)
+        let result = EngineResult(
+            image: display(final, content: content), losses: losses, iterations: iteration,
+            evaluations: evaluations + 1, elapsed: Clock.now() - start, stopReason: reason)
+        _ = notify(.finished(result), { result.image.copy() })
+        return result
+    }
+
+    /// The style image's shape at an output shape: the output's own, or `style_scale` × its long side with the
+    /// style's aspect ratio.
+    private func styleShape(_ style: Shape, output: Shape) -> Shape {
+        guard let factor = recipe.styleScale else { return output }
+        let side = max(16, Int((Double(max(output.height, output.width)) * factor).rounded()))
+        return ScaleSchedule.shape(longSide: side, aspectOf: style)
+    }
+
+    private func makeOptimizer(count: Int) -> Optimizer {
+        let bounds: ClosedRange<Float>? = recipe.clamp == .step ? 0...1 : nil
+        switch recipe.optimizer {
+        case .lbfgs:
+            return LBFGS(count: count, options: .init(
+                historySize: recipe.historySize, learningRate: recipe.effectiveLearningRate,
+                lineSearch: recipe.lineSearch, bounds: bounds))
+        case .adam:
+            return Adam(count: count, options: .init(
+                learningRate: recipe.effectiveLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, bounds: bounds))
+        }
+    }
+
+    private func notify(_ event: EngineEvent, _ image: () -> Tensor) -> ObserverDecision {
+        var decision = ObserverDecision.proceed
+        for observer in observers where observer.engine(event, image: image) == .stop { decision = .stop }
+        return decision
+    }
+
+    /// What observers and the result see: clamped, with the content's colours under `preserve_colors`.
+    private func display(_ x: Tensor, content: Tensor?) -> Tensor {
+        if recipe.preserveColors, let content { return ColorPreservation.recombine(x, content: content) }
+        return Self.clamped(x.copy())
+    }
+
+    static func clamp(_ t: Tensor) {
+        for i in 0..<t.count { t.data[i] = min(max(t.data[i], 0), 1) }
+    }
+
+    static func clamped(_ t: Tensor) -> Tensor {
+        clamp(t)
+        return t
+    }
+}
+
+/// Adapts an `Objective` to the optimizers' `LossAndGradient`, remembering the per-term losses of the points
+/// a step evaluates (the optimizer only returns totals) and any error the network threw.
+private final class Evaluator {
+    let objective: Objective
+    let input, gradient: Tensor
+    private(set) var failure: Error?
+    private var evaluated: [Losses] = []
+
+    init(objective: Objective, shape: Shape) {
+        self.objective = objective
+        input = Tensor(shape)
+        gradient = Tensor(shape)
+    }
+
+    /// Keeps only the last evaluation of the previous step: a line search may hand it on as the next start.
+    func beginStep() { evaluated = evaluated.suffix(1) }
+
+    /// The breakdown of the evaluation whose total is `loss`.
+    func losses(at loss: Double) -> Losses {
+        evaluated.first { $0.total == loss } ?? { var l = Losses(); l.total = loss; return l }()
+    }
+
+    var function: LossAndGradient {
+        { [unowned self] x, g in
+            input.data.update(from: x.baseAddress!, count: x.count)
+            do {
+                let losses = try objective.evaluate(input, gradient: gradient)
+                evaluated.append(losses)
+                g.baseAddress!.update(from: gradient.data, count: g.count)
+                return losses.total
+            } catch {
+                failure = error
+                return .nan
+            }
+        }
+    }
+}

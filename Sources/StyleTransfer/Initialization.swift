@@ -1,0 +1,66 @@
+import TensorCore
+
+/// The image the optimisation starts from.
+public enum Initialization: Equatable, Sendable {
+    case content
+    case style
+    /// Uniform white noise in [0, 1].
+    case noise
+    /// (1 − amount)·content + amount·noise.
+    case contentNoise(amount: Double)
+    /// A given image; resized to the output size.
+    case image(Tensor)
+
+    public static func == (a: Initialization, b: Initialization) -> Bool {
+        switch (a, b) {
+        case (.content, .content), (.style, .style), (.noise, .noise): return true
+        case (.contentNoise(let x), .contentNoise(let y)): return x == y
+        case (.image(let x), .image(let y)): return x === y
+        default: return false
+        }
+    }
+
+    /// Parses the recipe's `init` value; anything that is not a mode name is a file the caller must load and
+    /// pass as `.image` (returns nil then).
+    public static func named(_ name: String, noise: Double) -> Initialization? {
+        switch name {
+        case "content": return .content
+        case "style": return .style
+        case "noise": return .noise
+        case "content+noise": return .contentNoise(amount: noise)
+        default: return nil
+        }
+    }
+
+    /// The starting image of `shape`; `content` and `style` are already at that shape.
+    func makeImage(shape: Shape, content: Tensor?, style: Tensor?, seed: UInt64) throws -> Tensor {
+        switch self {
+        case .content:
+            guard let content else { throw EngineError.missingContent(reason: "init 'content' starts from it") }
+            return content.copy()
+        case .style:
+            guard let style else { throw EngineError.missingStyle(reason: "init 'style' starts from it") }
+            return Resample.resize(style, height: shape.height, width: shape.width)
+        case .noise:
+            return Self.noise(shape, seed: seed)
+        case .contentNoise(let amount):
+            guard let content else { throw EngineError.missingContent(reason: "init 'content+noise' starts from it") }
+            guard (0...1).contains(amount) else {
+                throw EngineError.invalidValue(knob: "noise", value: "\(amount)", expected: "a share in [0, 1]")
+            }
+            let out = Self.noise(shape, seed: seed), a = Float(amount)
+            for i in 0..<out.count { out.data[i] = (1 - a) * content.data[i] + a * out.data[i] }
+            return out
+        case .image(let image):
+            guard image.shape.channels == 3 else { throw EngineError.imageNotRGB(channels: image.shape.channels) }
+            return Resample.resize(image, height: shape.height, width: shape.width)
+        }
+    }
+
+    static func noise(_ shape: Shape, seed: UInt64) -> Tensor {
+        var rng = SeededGenerator(seed: seed)
+        let t = Tensor(shape)
+        for i in 0..<t.count { t.data[i] = rng.nextUnitFloat() }
+        return t
+    }
+}

@@ -1,0 +1,130 @@
+/// Every knob of a run, named as the CLI flags (`--content-layers` ⇄ `content_layers`). Codable to JSON with
+/// snake_case keys; keys missing from a JSON file take the defaults below.
+public struct Recipe: Codable, Equatable, Sendable {
+    public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case lbfgs, adam }
+
+    /// When pixels are clamped to [0, 1]: after every update, or only after each scale (and at the end).
+    public enum Clamp: String, Codable, Sendable, CaseIterable {
+        case step, end
+    }
+
+    // Size and schedule
+    /// Long side of the output, pixels.
+    public var size = 512
+    /// Number of scales, coarse to fine in √2 steps ending at `size` (1 = single scale).
+    public var scales = 1
+    /// No scale is smaller than this long side.
+    public var minSize = 128
+    /// Iterations at each scale.
+    public var iterations = 300
+    /// Per-scale iterations, coarse to fine, overriding `iterations` when given (one entry per scale).
+    public var scaleIterations: [Int]? = nil
+    /// Style image long side relative to the output's; nil resizes the style to exactly the output size.
+    public var styleScale: Double? = nil
+
+    // Optimizer
+    public var optimizer = OptimizerKind.lbfgs
+    /// nil: 1 for L-BFGS, 0.02 for Adam.
+    public var learningRate: Double? = nil
+    public var historySize = 100
+    public var lineSearch = false
+    public var beta1 = 0.9
+    public var beta2 = 0.999
+    /// `step` projects every iterate onto [0, 1] (L-BFGS then builds its curvature pairs from the projected
+    /// steps); `end` optimizes unconstrained, as the PyTorch reference does, and clamps afterwards. On the
+    /// issue-5 benchmark `step` ends at a 15% lower clamped loss (7.52 vs 8.76), so it is the default.
+    public var clamp = Clamp.step
+
+    // Objective
+    public var model: String? = nil
+    public var pooling = "max"
+    public var contentLayers = ["relu4_2"]
+    public var styleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
+    /// One weight per style layer; nil weighs every layer 1.
+    public var styleLayerWeights: [Double]? = nil
+    /// One weight per style image (normalised to sum 1); nil blends them equally.
+    public var styleBlend: [Double]? = nil
+    public var contentWeight = 1.0
+    public var styleWeight = 1e5
+    public var tvWeight = 0.0
+    public var normalization = Normalization.mean
+    public var preserveColors = false
+
+    // Start
+    /// `content`, `style`, `noise`, `content+noise`, or an image file (which the caller loads).
+    public var initialization = "content"
+    /// Share of noise mixed into the content for `content+noise`.
+    public var noise = 0.1
+    public var seed: UInt64 = 0
+
+    // Stop rules (besides `iterations` and cancellation)
+    /// Stop a scale as soon as the loss rises, keeping the image before the rise.
+    public var stopOnRise = false
+    /// Stop a scale when the loss fell by less than this fraction over the last `tolerance_window`
+    /// iterations; 0 disables.
+    public var tolerance = 0.0
+    public var toleranceWindow = 20
+
+    public init() {}
+
+    public var effectiveLearningRate: Double { learningRate ?? (optimizer == .lbfgs ? 1 : 0.02) }
+
+    enum CodingKeys: String, CodingKey {
+        case size, scales, iterations, optimizer, beta1, beta2, clamp, model, pooling, normalization, noise, seed
+        case tolerance
+        case minSize = "min_size"
+        case scaleIterations = "scale_iterations"
+        case styleScale = "style_scale"
+        case learningRate = "learning_rate"
+        case historySize = "history_size"
+        case lineSearch = "line_search"
+        case contentLayers = "content_layers"
+        case styleLayers = "style_layers"
+        case styleLayerWeights = "style_layer_weights"
+        case styleBlend = "style_blend"
+        case contentWeight = "content_weight"
+        case styleWeight = "style_weight"
+        case tvWeight = "tv_weight"
+        case preserveColors = "preserve_colors"
+        case initialization = "init"
+        case stopOnRise = "stop_on_rise"
+        case toleranceWindow = "tolerance_window"
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func read<T: Decodable>(_ key: CodingKeys, _ value: inout T) throws {
+            if let v = try c.decodeIfPresent(T.self, forKey: key) { value = v }
+        }
+        try read(.size, &size)
+        try read(.scales, &scales)
+        try read(.minSize, &minSize)
+        try read(.iterations, &iterations)
+        scaleIterations = try c.decodeIfPresent([Int].self, forKey: .scaleIterations)
+        styleScale = try c.decodeIfPresent(Double.self, forKey: .styleScale)
+        try read(.optimizer, &optimizer)
+        learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
+        try read(.historySize, &historySize)
+        try read(.lineSearch, &lineSearch)
+        try read(.beta1, &beta1)
+        try read(.beta2, &beta2)
+        try read(.clamp, &clamp)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        try read(.pooling, &pooling)
+        try read(.contentLayers, &contentLayers)
+        try read(.styleLayers, &styleLayers)
+        styleLayerWeights = try c.decodeIfPresent([Double].self, forKey: .styleLayerWeights)
+        styleBlend = try c.decodeIfPresent([Double].self, forKey: .styleBlend)
+        try read(.contentWeight, &contentWeight)
+        try read(.styleWeight, &styleWeight)
+        try read(.tvWeight, &tvWeight)
+        try read(.normalization, &normalization)
+        try read(.preserveColors, &preserveColors)
+        try read(.initialization, &initialization)
+        try read(.noise, &noise)
+        try read(.seed, &seed)
+        try read(.stopOnRise, &stopOnRise)
+        try read(.tolerance, &tolerance)
+        try read(.toleranceWindow, &toleranceWindow)
+    }
+}

@@ -1,0 +1,34 @@
+import TensorCore
+
+/// The image sizes of a multi-scale run: `count` long sides in √2 steps ending at `size`, none below
+/// `minSize` (coarser steps that would be are dropped), with the reference image's aspect ratio.
+public struct ScaleSchedule: Equatable, Sendable {
+    public let shapes: [Shape]
+
+    public init(size: Int, count: Int, minSize: Int, aspectOf reference: Shape) {
+        precondition(size > 0 && count > 0, "schedule of \(count) scales to \(size)")
+        var sides: [Int] = []
+        for k in stride(from: count - 1, through: 0, by: -1) {
+            let side = Int((Double(size) / Double.squareRootOfTwoPower(k)).rounded())
+            if side >= min(minSize, size) && side != sides.last { sides.append(side) }
+        }
+        shapes = sides.map { Self.shape(longSide: $0, aspectOf: reference) }
+    }
+
+    /// `reference` scaled so its longer side is `longSide` (each side at least 1).
+    public static func shape(longSide: Int, aspectOf reference: Shape) -> Shape {
+        let h = reference.height, w = reference.width
+        let scale = Double(longSide) / Double(max(h, w))
+        return Shape(
+            channels: reference.channels, height: max(1, Int((Double(h) * scale).rounded())),
+            width: max(1, Int((Double(w) * scale).rounded())))
+    }
+}
+
+extension Double {
+    static func squareRootOfTwoPower(_ k: Int) -> Double {
+        var r = 1.0
+        for _ in 0..<k { r *= 2.0.squareRoot() }
+        return r
+    }
+}

@@ -1,0 +1,86 @@
+// Resizing a C×H×W tensor to C×H′×W′ with a separable filter (rows, then columns).
+//
+// The filter is stretched by the scale factor when shrinking, so every input pixel contributes (an
+// antialiased area filter rather than point sampling); taps falling outside the image are dropped and the
+// remaining weights renormalised, so borders are not darkened. Bicubic may overshoot the input's range.
+
+public enum Resample {
+    public enum Filter: String, Sendable, CaseIterable {
+        /// Triangle kernel, radius 1.
+        case bilinear
+        /// Keys cubic convolution with a = −0.5, radius 2.
+        case bicubic
+
+        var radius: Double { self == .bilinear ? 1 : 2 }
+
+        func weight(_ x: Double) -> Double {
+            let t = abs(x)
+            switch self {
+            case .bilinear:
+                return max(0, 1 - t)
+            case .bicubic:
+                let a = -0.5
+                if t < 1 { return ((a + 2) * t - (a + 3)) * t * t + 1 }
+                if t < 2 { return (((t - 5) * t + 8) * t - 4) * a }
+                return 0
+            }
+        }
+    }
+
+    public static func resize(_ input: Tensor, height: Int, width: Int, filter: Filter = .bicubic) -> Tensor {
+        precondition(height > 0 && width > 0, "resize to \(height)×\(width)")
+        let s = input.shape
+        if s.height == height && s.width == width { return input.copy() }
+        let columns = Taps(from: s.width, to: width, filter: filter)
+        let rows = Taps(from: s.height, to: height, filter: filter)
+        // Rows first: C×H×W → C×H×W′.
+        let wide = Tensor(channels: s.channels, height: s.height, width: width)
+        for c in 0..<s.channels {
+            for y in 0..<s.height {
+                let src = input.data + (c * s.height + y) * s.width
+                let dst = wide.data + (c * s.height + y) * width
+                for x in 0..<width { dst[x] = columns.apply(x, src, stride: 1) }
+            }
+        }
+        // Then columns: C×H×W′ → C×H′×W′.
+        let output = Tensor(channels: s.channels, height: height, width: width)
+        for c in 0..<s.channels {
+            let plane = wide.data + c * s.height * width
+            for y in 0..<height {
+                let dst = output.data + (c * height + y) * width
+                for x in 0..<width { dst[x] = rows.apply(y, plane + x, stride: width) }
+            }
+        }
+        return output
+    }
+
+    /// For each output index along one axis: the first input index and the normalised weights.
+    private struct Taps {
+        var first: [Int] = []
+        var weights: [[Float]] = []
+
+        init(from n: Int, to m: Int, filter: Filter) {
+            let scale = Double(n) / Double(m)
+            let stretch = max(scale, 1)
+            let support = filter.radius * stretch
+            for i in 0..<m {
+                let center = (Double(i) + 0.5) * scale
+                let lo = max(0, Int((center - support).rounded(.down)))
+                let hi = min(n, Int((center + support).rounded(.up)))
+                var w = (lo..<hi).map { filter.weight((Double($0) + 0.5 - center) / stretch) }
+                let total = w.reduce(0, +)
+                if total != 0 { w = w.map { $0 / total } }
+                first.append(lo)
+                weights.append(w.map(Float.init))
+            }
+        }
+
+        @inline(__always)
+        func apply(_ i: Int, _ src: UnsafeMutablePointer<Float>, stride: Int) -> Float {
+            var sum: Float = 0
+            let base = first[i]
+            for (k, w) in weights[i].enumerated() { sum += w * src[(base + k) * stride] }
+            return sum
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import StyleTransfer
+
+/// Size, network, starting image, recipe files, output and progress.
+struct RunOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The image to write (.png or .jpg).")
+    var output: String
+
+    @Option(help: "Long side of the output, pixels.")
+    var size: Int?
+
+    @Option(help: "Feature network: an installed model name or a weights file (default: vgg19 if installed, else vgg16).")
+    var model: String?
+
+    @Option(help: "Pooling in the network: max or avg.")
+    var pooling: String?
+
+    @Option(name: .customLong("init"), help: "Start from: content, style, noise, content+noise, or an image file.")
+    var initialization: String?
+
+    @Option(help: "Share of noise mixed into the content for --init content+noise.")
+    var noise: Double?
+
+    @Option(help: "Seed of the noise.")
+    var seed: UInt64?
+
+    @Option(help: "Start from the knobs in this JSON recipe (flags given as well override it).")
+    var recipe: String?
+
+    @Option(help: "Write the complete recipe of this run as JSON to this file.")
+    var saveRecipe: String?
+
+    @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
+    var progressEvery = 10
+
+    /// The recipe of a run: the command's defaults or the `--recipe` file, then every flag given.
+    func makeRecipe(defaults: Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws -> Recipe {
+        var r = defaults
+        if let recipe {
+            guard let data = FileManager.default.contents(atPath: recipe) else {
+                throw ValidationError("--recipe \(recipe): no such file")
+            }
+            do { r = try JSONDecoder().decode(Recipe.self, from: data) } catch {
+                throw ValidationError("--recipe \(recipe) is not a valid recipe: \(error)")
+            }
+        }
+        if let size { r.size = size }
+        if let model { r.model = model }
+        if let pooling { r.pooling = pooling }
+        if let initialization { r.initialization = initialization }
+        if let noise { r.noise = noise }
+        if let seed { r.seed = seed }
+        try objective.apply(to: &r)
+        try optimization.apply(to: &r)
+        guard progressEvery >= 0 else { throw ValidationError("--progress-every must be 0 or more") }
+        return r
+    }
+
+    /// Writes `recipe` to `--save-recipe`, if given (atomically).
+    func saveRecipeIfAsked(_ recipe: Recipe) throws {
+        guard let saveRecipe else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(recipe).write(to: URL(fileURLWithPath: saveRecipe), options: .atomic)
+    }
+}
