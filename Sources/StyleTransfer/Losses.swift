@@ -9,6 +9,8 @@ public struct Losses: Sendable, Equatable, Codable {
     public var contentLayers: [Double] = []
     /// Per style layer, in `style_layers` order, each already multiplied by its `style_layer_weights` entry.
     public var styleLayers: [Double] = []
+    /// Each `PixelTerm`'s weighted loss by name (included in `total`).
+    public var pixelTerms: [String: Double] = [:]
 
     public init() {}
 
@@ -16,5 +18,6 @@ public struct Losses: Sendable, Equatable, Codable {
         case total, content, style, tv
         case contentLayers = "content_layers"
         case styleLayers = "style_layers"
+        case pixelTerms = "pixel_terms"
     }
 }
