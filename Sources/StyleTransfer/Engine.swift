@@ -85,7 +85,13 @@ public final class Engine {
 
             let x: Tensor
             if let previous = image {
-                x = Self.clamped(Resample.resize(previous, height: shape.height, width: shape.width))
+                x = Resample.resize(previous, height: shape.height, width: shape.width)
+                if recipe.restoreDetail, let fine = target {
+                    let p = previous.shape
+                    let blurred = Resample.resize(Resample.resize(fine, height: p.height, width: p.width), height: shape.height, width: shape.width)
+                    for i in 0..<x.count { x.data[i] += fine.data[i] - blurred.data[i] }
+                }
+                Self.clamp(x)
             } else {
                 x = Self.clamped(try initialization.makeImage(shape: shape, content: target, style: styles.first, seed: recipe.seed))
             }

@@ -19,6 +19,9 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var iterations = 300
     /// Per-scale iterations, coarse to fine, overriding `iterations` when given (one entry per scale).
     public var scaleIterations: [Int]? = nil
+    /// Each finer scale starts from the coarser result upsampled plus the content's detail the coarser scale
+    /// could not hold (content − content downsampled and upsampled), rather than from the blurred result alone.
+    public var restoreDetail = false
     /// Style image long side relative to the output's; nil resizes the style to exactly the output size.
     public var styleScale: Double? = nil
 
@@ -73,6 +76,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         case size, scales, iterations, optimizer, beta1, beta2, clamp, model, pooling, normalization, noise, seed
         case tolerance
         case minSize = "min_size"
+        case restoreDetail = "restore_detail"
         case scaleIterations = "scale_iterations"
         case styleScale = "style_scale"
         case learningRate = "learning_rate"
@@ -100,6 +104,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.scales, &scales)
         try read(.minSize, &minSize)
         try read(.iterations, &iterations)
+        try read(.restoreDetail, &restoreDetail)
         scaleIterations = try c.decodeIfPresent([Int].self, forKey: .scaleIterations)
         styleScale = try c.decodeIfPresent(Double.self, forKey: .styleScale)
         try read(.optimizer, &optimizer)

@@ -33,6 +33,9 @@ struct OptimizationOptions: ParsableArguments {
     @Option(help: "Smallest long side a scale may have.")
     var minSize: Int?
 
+    @Flag(inversion: .prefixedNo, help: "Start each finer scale from the coarser result plus the content detail it lacked.")
+    var restoreDetail: Bool?
+
     @Option(help: "Iterations per scale, coarse to fine, comma-separated (overrides --iterations).")
     var scaleIterations: String?
 
@@ -56,6 +59,7 @@ struct OptimizationOptions: ParsableArguments {
         if let clamp { r.clamp = clamp }
         if let scales { r.scales = scales }
         if let minSize { r.minSize = minSize }
+        if let restoreDetail { r.restoreDetail = restoreDetail }
         if let scaleIterations { r.scaleIterations = try Parse.integers(scaleIterations, flag: "--scale-iterations") }
         if let stopOnRise { r.stopOnRise = stopOnRise }
         if let tolerance { r.tolerance = tolerance }

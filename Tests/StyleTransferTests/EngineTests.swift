@@ -162,6 +162,25 @@ final class EngineTests: XCTestCase {
         }
     }
 
+    func testRestoreDetailPutsBackTheContentTheCoarseScaleBlurred() throws {
+        // With no iterations the coarse result is the downsampled content: upsampled alone it is blurred, with
+        // the detail restored it is the fine content again (up to the double resampling).
+        var rng = TestRandom(seed: 13)
+        let content = rng.image(height: 32, width: 32, range: 0...1), style = rng.image(height: 32, width: 32)
+        func startOfFineScale(restore: Bool) throws -> Double {
+            let r = transferRecipe { $0.size = 32; $0.scales = 2; $0.minSize = 8; $0.scaleIterations = [0, 0]; $0.restoreDetail = restore }
+            let engine = try Engine(network: TinyNetwork(), recipe: r, content: content, styles: [style], initialization: .content)
+            let recorder = Recorder()
+            engine.observers.append(recorder)
+            _ = try engine.run()
+            let start = recorder.scaleStarts[1].1
+            return zip(start.values, content.values).map { Double(abs($0 - $1)) }.reduce(0, +) / Double(start.count)
+        }
+        let blurred = try startOfFineScale(restore: false), restored = try startOfFineScale(restore: true)
+        XCTAssertGreaterThan(blurred, 0.1)
+        XCTAssertLessThan(restored, blurred / 5)
+    }
+
     func testPreserveColorsKeepsTheContentChroma() throws {
         var rng = TestRandom(seed: 12)
         let content = rng.image(height: 16, width: 16, range: 0.3...0.7)
