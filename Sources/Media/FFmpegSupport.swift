@@ -3,8 +3,11 @@ import Foundation
 
 /// Small bridges between Swift and FFmpeg's C conventions, shared by the readers and writers.
 enum FFmpeg {
-    /// FFmpeg logs to stderr by default; Stylize reports failures through `MediaError` instead.
-    static let quiet: Void = { av_log_set_level(AV_LOG_ERROR) }()
+    /// FFmpeg logs to stderr by default; Stylize reports failures through `MediaError` instead, on one line.
+    /// `STYLIZE_FFMPEG_LOG=1` brings FFmpeg's own error messages back for diagnosis.
+    static let quiet: Void = {
+        av_log_set_level(ProcessInfo.processInfo.environment["STYLIZE_FFMPEG_LOG"] == nil ? AV_LOG_QUIET : AV_LOG_ERROR)
+    }()
 
     static func message(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
@@ -55,6 +58,16 @@ struct AtomicFile {
         let ext = url.pathExtension
         let stem = "." + url.deletingPathExtension().lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         temporary = url.deletingLastPathComponent().appendingPathComponent(ext.isEmpty ? stem : stem + "." + ext).path
+    }
+
+    /// Fails early (before any work is spent on the content) when the target's directory cannot take the file.
+    static func checkWritable(_ target: String) throws {
+        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MediaError.writeFailed(path: target, reason: "no directory \(directory)")
+        }
+        guard access(directory, W_OK) == 0 else { throw MediaError.writeFailed(path: target, reason: "\(directory) is not writable") }
     }
 
     func commit() throws {

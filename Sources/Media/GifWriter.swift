@@ -49,6 +49,7 @@ public final class GifWriter: FrameConsumer {
     public init(path: String, frameRate: FrameRate = FrameRate(15), options: GifOptions = GifOptions()) throws {
         guard path.fileExtension == "gif" else { throw MediaError.unsupportedExtension(path: path, supported: ["gif"]) }
         if let w = options.maxWidth, w <= 0 { throw MediaError.invalidOption(path: path, reason: "GIF width \(w) must be positive") }
+        try AtomicFile.checkWritable(path)
         if !(2 ... 256).contains(options.maxColors) {
             throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 2…256")
         }
@@ -133,9 +134,12 @@ public final class GifWriter: FrameConsumer {
 
     private func buildGraph(width: Int, height: Int) throws {
         guard width > 0, height > 0 else { throw MediaError.invalidSize(path: path, width: width, height: height) }
+        _ = FFmpeg.quiet
         (self.width, self.height) = Self.outputSize(width: width, height: height, maxWidth: options.maxWidth)
         graph = avfilter_graph_alloc()
         guard let graph else { throw MediaError.ffmpeg(path: path, operation: "avfilter_graph_alloc", message: "out of memory") }
+        // One thread: the palette work runs beside the optimisation and must not take its cores.
+        graph.pointee.nb_threads = 1
         let args = "video_size=\(self.width)x\(self.height):pix_fmt=\(AV_PIX_FMT_BGRA.rawValue)"
             + ":time_base=\(frameRate.denominator)/\(frameRate.numerator):pixel_aspect=1/1"
         try FFmpeg.check(avfilter_graph_create_filter(&source, avfilter_get_by_name("buffer"), "in", args, nil, graph),

@@ -24,7 +24,6 @@ final class MediaDecoder {
         var code = avformat_open_input(&fmt, path, nil, nil)
         guard code >= 0, let fmt else { throw failure(FFmpeg.message(code)) }
         format = fmt
-        // Past here `deinit` frees whatever was allocated, also when a later step throws.
         let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
         // The tty demuxer "decodes" any text file as ANSI art; that is never a picture the user meant.
         if demuxer == "tty" { avformat_close_input(&format); throw failure("text, not pixels") }
@@ -34,9 +33,10 @@ final class MediaDecoder {
         let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
         guard index >= 0, let decoder else {
             avformat_close_input(&format)
-            throw failure(index == cffmpeg_averror(Int32(ENOENT)) ? "no picture stream" : FFmpeg.message(index))
+            throw failure("no picture stream: \(FFmpeg.message(index))")
         }
         stream = fmt.pointee.streams[Int(index)]!
+        // Fully initialised: from here `deinit` frees whatever was allocated, also when a later step throws.
         codec = avcodec_alloc_context3(decoder)
         packet = av_packet_alloc()
         frame = av_frame_alloc()

@@ -6,7 +6,6 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     case unsupportedExtension(path: String, supported: [String])
     case encoderUnavailable(path: String, encoder: String)
     case invalidSize(path: String, width: Int, height: Int)
-    case sizeMismatch(path: String, expected: String, got: String)
     case noFrames(path: String)
     case alreadyFinished(path: String)
     case ffmpeg(path: String, operation: String, message: String)
@@ -27,8 +26,6 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
             return "\(path): this FFmpeg build has no \(encoder) encoder; choose another output format"
         case .invalidSize(let path, let width, let height):
             return "\(path): invalid picture size \(width)×\(height); width and height must be positive"
-        case .sizeMismatch(let path, let expected, let got):
-            return "\(path): frame of size \(got) given to a writer of size \(expected); resize frames before writing"
         case .noFrames(let path):
             return "\(path): no frames were written, so no file was made"
         case .alreadyFinished(let path):

@@ -7,7 +7,10 @@ final class PixelConverter {
     private var context: OpaquePointer?
     private let flags: Int32
 
-    init(flags: Int32 = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP) { self.flags = flags }
+    init(flags: Int32 = SWS_BICUBIC | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP) {
+        _ = FFmpeg.quiet
+        self.flags = flags
+    }
     deinit { sws_freeContext(context) }
 
     /// A decoded frame of any pixel format as RGB; transparent pixels are composited on white.

@@ -5,16 +5,22 @@ public enum Resampler {
     public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width > 0, height > 0 else { throw MediaError.invalidSize(path: "resize", width: width, height: height) }
         if width == image.width && height == image.height { return image }
+        // Each channel is scaled as its own grey plane: swscale scales planar RGB through an internal YUV
+        // form, which leaks a little of one channel into the others (measured ~4e-4 on flat colours).
+        var samples = [UInt16](repeating: 0, count: image.planes.count)
+        for i in image.planes.indices { samples[i] = UInt16((min(max(image.planes[i], 0), 1) * 65535).rounded()) }
         var out = [UInt16](repeating: 0, count: 3 * width * height)
-        let converter = PixelConverter(flags: SWS_LANCZOS | SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP)
-        try image.withSwscalePlanes { src, srcLines in
-            try out.withUnsafeMutableBufferPointer { buf in
-                let base = UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: UInt8.self)
-                let n = width * height * 2
-                let lines = [Int32](repeating: Int32(width * 2), count: 4)
-                try converter.scale(from: AV_PIX_FMT_GBRP16LE, width: image.width, height: image.height,
-                                    src: src, srcLines: srcLines, to: AV_PIX_FMT_GBRP16LE, width: width, height: height,
-                                    dst: [base + n, base + 2 * n, base, nil], dstLines: lines, path: "resize")
+        let converter = PixelConverter(flags: SWS_LANCZOS | SWS_ACCURATE_RND)
+        try samples.withUnsafeBufferPointer { src in
+            try out.withUnsafeMutableBufferPointer { dst in
+                for c in 0 ..< 3 {
+                    let from = UnsafeRawPointer(src.baseAddress! + c * image.width * image.height).assumingMemoryBound(to: UInt8.self)
+                    let to = UnsafeMutableRawPointer(dst.baseAddress! + c * width * height).assumingMemoryBound(to: UInt8.self)
+                    try converter.scale(from: AV_PIX_FMT_GRAY16LE, width: image.width, height: image.height,
+                                        src: [from, nil, nil, nil], srcLines: [Int32(image.width * 2), 0, 0, 0],
+                                        to: AV_PIX_FMT_GRAY16LE, width: width, height: height,
+                                        dst: [to, nil, nil, nil], dstLines: [Int32(width * 2), 0, 0, 0], path: "resize")
+                }
             }
         }
         // Lanczos ringing past the range at sharp edges is clipped by the integer format.

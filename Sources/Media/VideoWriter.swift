@@ -30,6 +30,7 @@ public final class VideoWriter: FrameConsumer {
     public let frameRate: FrameRate
     public let options: VideoOptions
     public private(set) var frameCount = 0
+    /// The size frames are fitted to (the first frame's; 0 before it). Encoded MP4/WebM frames are padded to even.
     public private(set) var width = 0
     public private(set) var height = 0
 
@@ -45,6 +46,7 @@ public final class VideoWriter: FrameConsumer {
         guard Self.supportedExtensions.contains(ext) else {
             throw MediaError.unsupportedExtension(path: path, supported: Self.supportedExtensions)
         }
+        try AtomicFile.checkWritable(path)
         self.path = path
         self.frameRate = frameRate
         self.options = options
@@ -60,6 +62,7 @@ public final class VideoWriter: FrameConsumer {
         guard !finished else { throw MediaError.alreadyFinished(path: path) }
         if let gif {
             try gif.append(image)
+            if frameCount == 0 { (width, height) = (image.width, image.height) }
             frameCount += 1
             return
         }
@@ -108,6 +111,8 @@ public final class VideoWriter: FrameConsumer {
         default: // apng, png
             s = .init(muxer: "apng", encoder: "apng", pixelFormat: AV_PIX_FMT_RGB24,
                       width: width, height: height, timeBase: timeBase, frameRate: rate)
+            // Paeth prediction halves the file (measured 9.5 → 5.1 MB on 48 frames of 512²) for twice the time.
+            s.encoderOptions = ["pred": "paeth"]
             s.muxerOptions = ["plays": "0"]
         }
         s.threads = options.threads

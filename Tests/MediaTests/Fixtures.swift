@@ -122,8 +122,9 @@ enum Fixtures {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0
     }
 
-    /// What `ffmpeg -i in.mp4 out.gif` does: every frame converted by swscale (default bicubic, its default
-    /// dithering) to the fixed 3-3-2 `bgr8` palette, then FFmpeg's GIF encoder and muxer.
+    /// What `ffmpeg -i in.mp4 out.gif` does: every yuv420p frame converted by swscale (bicubic, its default
+    /// dithering) to the fixed 3-3-2 `bgr8` palette, then FFmpeg's GIF encoder and muxer. The RGB frames are
+    /// first put back into yuv420p as they were in the MP4.
     static func naiveGIF(_ frames: [RGBImage], fps: Int, to path: String) throws {
         let width = frames[0].width, height = frames[0].height
         var format: UnsafeMutablePointer<AVFormatContext>?
@@ -131,9 +132,9 @@ enum Fixtures {
         let encoder = avcodec_find_encoder_by_name("gif")!
         let stream = avformat_new_stream(format, nil)!
         var codec = avcodec_alloc_context3(encoder)
-        var frame = av_frame_alloc(), rgb = av_frame_alloc(), packet = av_packet_alloc()
+        var frame = av_frame_alloc(), rgb = av_frame_alloc(), yuv = av_frame_alloc(), packet = av_packet_alloc()
         defer {
-            avcodec_free_context(&codec); av_frame_free(&frame); av_frame_free(&rgb); av_packet_free(&packet)
+            avcodec_free_context(&codec); av_frame_free(&frame); av_frame_free(&rgb); av_frame_free(&yuv); av_packet_free(&packet)
             avformat_free_context(format)
         }
         codec!.pointee.width = Int32(width); codec!.pointee.height = Int32(height)
@@ -144,13 +145,15 @@ enum Fixtures {
         stream.pointee.time_base = codec!.pointee.time_base
         XCTAssertGreaterThanOrEqual(avio_open(&format!.pointee.pb, path, AVIO_FLAG_WRITE), 0)
         XCTAssertGreaterThanOrEqual(avformat_write_header(format, nil), 0)
-        for (f, p) in [(frame!, AV_PIX_FMT_BGR8), (rgb!, AV_PIX_FMT_RGB24)] {
+        for (f, p) in [(frame!, AV_PIX_FMT_BGR8), (rgb!, AV_PIX_FMT_RGB24), (yuv!, AV_PIX_FMT_YUV420P)] {
             f.pointee.width = Int32(width); f.pointee.height = Int32(height); f.pointee.format = p.rawValue
             XCTAssertGreaterThanOrEqual(av_frame_get_buffer(f, 0), 0)
         }
-        let sws = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), AV_PIX_FMT_BGR8,
+        let toYUV = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_RGB24, Int32(width), Int32(height), AV_PIX_FMT_YUV420P,
+                                   SWS_BICUBIC, nil, nil, nil)
+        let sws = sws_getContext(Int32(width), Int32(height), AV_PIX_FMT_YUV420P, Int32(width), Int32(height), AV_PIX_FMT_BGR8,
                                  SWS_BICUBIC, nil, nil, nil)
-        defer { sws_freeContext(sws) }
+        defer { sws_freeContext(sws); sws_freeContext(toYUV) }
         func drain() {
             while avcodec_receive_packet(codec, packet) >= 0 {
                 av_packet_rescale_ts(packet, codec!.pointee.time_base, stream.pointee.time_base)
@@ -168,8 +171,11 @@ enum Fixtures {
                     }
                 }
             }
-            let f = frame!.pointee
-            _ = sws_scale(sws, [UnsafePointer(r.data.0), nil, nil, nil], [r.linesize.0, 0, 0, 0], 0, Int32(height),
+            let f = frame!.pointee, v = yuv!.pointee
+            _ = sws_scale(toYUV, [UnsafePointer(r.data.0), nil, nil, nil], [r.linesize.0, 0, 0, 0], 0, Int32(height),
+                          [v.data.0, v.data.1, v.data.2, nil], [v.linesize.0, v.linesize.1, v.linesize.2, 0])
+            _ = sws_scale(sws, [UnsafePointer(v.data.0), UnsafePointer(v.data.1), UnsafePointer(v.data.2), nil],
+                          [v.linesize.0, v.linesize.1, v.linesize.2, 0], 0, Int32(height),
                           [f.data.0, f.data.1, f.data.2, f.data.3], [f.linesize.0, f.linesize.1, f.linesize.2, f.linesize.3])
             frame!.pointee.pts = Int64(t)
             XCTAssertGreaterThanOrEqual(avcodec_send_frame(codec, frame), 0)

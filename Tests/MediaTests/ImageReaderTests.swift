@@ -86,6 +86,15 @@ final class ImageReaderTests: XCTestCase {
         }
     }
 
+    func testCMYK() throws {
+        let files = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Files")
+        let reference = try ImageReader.read(files.appendingPathComponent("cmyk_reference.png").path)
+        for name in ["cmyk.jpg", "cmyk.tif"] {
+            let image = try ImageReader.read(files.appendingPathComponent(name).path)
+            XCTAssertGreaterThan(ImageMetrics.psnr(image, reference), 40, name)
+        }
+    }
+
     func testMissingFileIsTyped() {
         XCTAssertThrowsError(try ImageReader.read("/nonexistent/picture.png")) { error in
             XCTAssertEqual(error as? MediaError, .fileNotFound(path: "/nonexistent/picture.png"))

@@ -42,3 +42,14 @@ final class ResamplerTests: XCTestCase {
         XCTAssertEqual(Resampler.fitting(width: 300, height: 200, maxSide: 512).width, 300)
     }
 }
+
+extension ResamplerTests {
+    func testNoLeakBetweenChannels() throws {
+        var green = RGBImage(width: 30, height: 20)
+        for i in 600 ..< 1200 { green.planes[i] = 1 }
+        let out = try Resampler.resize(green, width: 13, height: 7)
+        XCTAssertEqual(out.planes[0 ..< 91].max(), 0)
+        XCTAssertEqual(out.planes[182 ..< 273].max(), 0)
+        XCTAssertEqual(out.planes[91 ..< 182].min(), 1)
+    }
+}

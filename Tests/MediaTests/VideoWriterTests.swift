@@ -139,9 +139,12 @@ final class VideoWriterTests: XCTestCase {
 
     func testUnwritableDirectoryIsTypedAndLeavesNothing() throws {
         let dir = try Fixtures.directory(self)
-        let writer = try VideoWriter(path: dir + "/missing/out.mp4")
-        XCTAssertThrowsError(try writer.append(frames(1)[0])) { error in
-            guard case .writeFailed? = error as? MediaError else { return XCTFail("\(error)") }
+        // Refused up front, before a long run produces the frames.
+        for ext in ["mp4", "gif"] {
+            XCTAssertThrowsError(try VideoWriter(path: dir + "/missing/out." + ext)) { error in
+                guard case .writeFailed(let path, _)? = error as? MediaError else { return XCTFail("\(error)") }
+                XCTAssertEqual(path, dir + "/missing/out." + ext)
+            }
         }
         XCTAssertEqual(Fixtures.files(in: dir), [])
     }

@@ -1,0 +1,78 @@
+import Foundation
+import Media
+import XCTest
+
+/// GIF previews against what `ffmpeg -i in.mp4 out.gif` makes (fixed 3-3-2 palette): fidelity is PSNR against
+/// the source frames, paired by index.
+final class GifQualityTests: XCTestCase {
+    struct Result { let bytes: Int; let psnr: Double }
+
+    func encode(_ frames: [RGBImage], fps: Int, options: GifOptions, in dir: String, name: String) throws -> Result {
+        let path = dir + "/" + name + ".gif"
+        let writer = try GifWriter(path: path, frameRate: FrameRate(fps), options: options)
+        for frame in frames { try writer.append(frame) }
+        try writer.finish()
+        let (reader, decoded) = try Fixtures.decodeAll(path)
+        XCTAssertEqual(decoded.count, frames.count, name)
+        XCTAssertEqual([reader.width, reader.height], [frames[0].width, frames[0].height], name)
+        return Result(bytes: Fixtures.size(of: path), psnr: Fixtures.meanPSNR(decoded, frames))
+    }
+
+    func compare(_ frames: [RGBImage], fps: Int, clip: String) throws {
+        let dir = try Fixtures.directory(self)
+        try Fixtures.naiveGIF(frames, fps: fps, to: dir + "/naive.gif")
+        let naiveFrames = try Fixtures.decodeAll(dir + "/naive.gif").frames
+        XCTAssertEqual(naiveFrames.count, frames.count)
+        let naive = Result(bytes: Fixtures.size(of: dir + "/naive.gif"), psnr: Fixtures.meanPSNR(naiveFrames, frames))
+
+        let full = try encode(frames, fps: fps, options: GifOptions(maxWidth: nil), in: dir, name: "default")
+        let sierra = try encode(frames, fps: fps, options: GifOptions(maxWidth: nil, dither: .sierra2_4a), in: dir, name: "sierra")
+        // The richest palette whose file is no larger than the naive one.
+        var matched: (colors: Int, result: Result)?
+        for colors in [128, 64, 32, 16, 8] {
+            let r = try encode(frames, fps: fps, options: GifOptions(maxWidth: nil, maxColors: colors), in: dir, name: "c\(colors)")
+            if r.bytes <= naive.bytes { matched = (colors, r); break }
+        }
+        func row(_ name: String, _ r: Result) -> String { "\(name): \(r.bytes / 1024) KiB, \(String(format: "%.2f", r.psnr)) dB" }
+        print("GIF \(clip): " + [row("naive", naive), row("default (bayer 5, 256)", full), row("sierra2_4a", sierra),
+                                  matched.map { row("\($0.colors) colours", $0.result) } ?? "no size match"].joined(separator: "; "))
+
+        XCTAssertGreaterThan(full.psnr, naive.psnr + 8, "default palette vs fixed 3-3-2")
+        XCTAssertLessThan(full.bytes, sierra.bytes, "Bayer compresses better than error diffusion")
+        XCTAssertGreaterThan(full.psnr, sierra.psnr - 0.5)
+        let m = try XCTUnwrap(matched, "no palette size fits the naive GIF's \(naive.bytes) bytes")
+        XCTAssertGreaterThan(m.result.psnr, naive.psnr + 3, "at equal or smaller size")
+    }
+
+    func testSyntheticClip() throws {
+        // Small: palettegen/paletteuse cost grows with the number of distinct colours, and gradients have many.
+        let frames = (0 ..< 24).map { Fixtures.pattern(width: 120, height: 90, frame: $0) }
+        try compare(frames, fps: 15, clip: "synthetic 120×90×24")
+    }
+
+    func testSampleVideo() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Samples/tree.mp4").standardized.path
+        let (reader, frames) = try Fixtures.decodeAll(path)
+        XCTAssertEqual(frames.count, 63)
+        try compare(frames, fps: Int(reader.frameRate.value.rounded()), clip: "tree.mp4 320×240×63")
+    }
+
+    func testWidthAndRateLimits() throws {
+        let dir = try Fixtures.directory(self)
+        let writer = try GifWriter(path: dir + "/small.gif", frameRate: FrameRate(20), options: GifOptions(maxWidth: 40, fps: 10))
+        for t in 0 ..< 20 { try writer.append(Fixtures.pattern(width: 80, height: 60, frame: t)) }
+        try writer.finish()
+        let (reader, frames) = try Fixtures.decodeAll(dir + "/small.gif")
+        XCTAssertEqual([reader.width, reader.height], [40, 30])
+        XCTAssertEqual(frames.count, 10)
+        XCTAssertEqual(try XCTUnwrap(reader.duration), 1.0, accuracy: 0.05)
+    }
+
+    func testInvalidOptionsAreTyped() {
+        XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxColors: 1)))
+        XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxWidth: 0)))
+        XCTAssertThrowsError(try GifWriter(path: "/tmp/x.mp4")) { error in
+            XCTAssertEqual(error as? MediaError, .unsupportedExtension(path: "/tmp/x.mp4", supported: ["gif"]))
+        }
+    }
+}
