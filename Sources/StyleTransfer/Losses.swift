@@ -1,5 +1,5 @@
 /// The objective's value at one image, by term. `content`, `style` and `tv` are before their weights;
-/// `total` = content_weight·content + style_weight·style + tv_weight·tv.
+/// `total` = content_weight·content + style_weight·style + tv_weight·tv + Σ pixel_terms.
 public struct Losses: Sendable, Equatable, Codable {
     public var total: Double = 0
     public var content: Double = 0
