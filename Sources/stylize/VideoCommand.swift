@@ -51,6 +51,8 @@ struct VideoCommand: ParsableCommand {
     }
 
     func run() throws {
+        // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
+        setvbuf(stdout, nil, _IOLBF, 0)
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
         // The session loads the network and resolves the layers; its content-less engine is not run.
         let session = try TransferSession(recipe: recipe, content: nil, styles: [style])
