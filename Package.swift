@@ -27,10 +27,11 @@ let package = Package(
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG"]),
+        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media"]),
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "VideoStyle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -40,6 +41,7 @@ let package = Package(
         .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
+        .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),
         .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],
     swiftLanguageModes: [.v5]

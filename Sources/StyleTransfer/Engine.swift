@@ -13,6 +13,8 @@ public final class Engine {
     public var observers: [EngineObserver] = []
     /// Set from any thread (e.g. on Ctrl-C) to end the run after the current iteration.
     public let cancellation = Cancellation()
+    /// Extra terms on the pixels (`PixelTerm`), added to the objective at the final scale.
+    public var pixelTerms: [PixelTerm] = []
 
     private let content: Tensor?
     private let styles: [Tensor]
@@ -78,6 +80,7 @@ public final class Engine {
                 styles = styles.map { ColorPreservation.greyStyle($0, matching: c) }
             }
             let objective = try Objective(network: network, recipe: recipe, shape: shape, content: target, styles: styles)
+            if index == schedule.shapes.count - 1 { objective.pixelTerms = pixelTerms }
             last = (objective, content)
 
             let x: Tensor

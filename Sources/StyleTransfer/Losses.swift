@@ -1,5 +1,5 @@
 /// The objective's value at one image, by term. `content`, `style` and `tv` are before their weights;
-/// `total` = content_weight·content + style_weight·style + tv_weight·tv.
+/// `total` = content_weight·content + style_weight·style + tv_weight·tv + Σ pixel_terms.
 public struct Losses: Sendable, Equatable, Codable {
     public var total: Double = 0
     public var content: Double = 0
@@ -9,6 +9,8 @@ public struct Losses: Sendable, Equatable, Codable {
     public var contentLayers: [Double] = []
     /// Per style layer, in `style_layers` order, each already multiplied by its `style_layer_weights` entry.
     public var styleLayers: [Double] = []
+    /// Each `PixelTerm`'s weighted loss by name (included in `total`).
+    public var pixelTerms: [String: Double] = [:]
 
     public init() {}
 
@@ -16,5 +18,6 @@ public struct Losses: Sendable, Equatable, Codable {
         case total, content, style, tv
         case contentLayers = "content_by_layer"
         case styleLayers = "style_by_layer"
+        case pixelTerms = "pixel_terms"
     }
 }

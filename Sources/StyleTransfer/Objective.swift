@@ -18,6 +18,8 @@ public final class Objective {
     private var gramTargets: [String: [Float]] = [:]
     private var gramScratch: [String: [Float]] = [:]
     private var tapGradients: [String: Tensor] = [:]
+    /// Extra weighted terms on the pixels, added to the total.
+    public var pixelTerms: [PixelTerm] = []
 
     /// `content` and `styles` must already have their final sizes (the styles' may differ from `shape`).
     public init(network: FeatureNetwork, recipe: Recipe, shape: Shape, content: Tensor?, styles: [Tensor]) throws {
@@ -112,6 +114,11 @@ public final class Objective {
             losses.tv = TotalVariation.evaluate(image, factor: k, weight: tvWeight, accumulateInto: gradient)
         }
         losses.total = contentWeight * losses.content + styleWeight * losses.style + tvWeight * losses.tv
+        for term in pixelTerms {
+            let e = term.evaluate(image, gradient: gradient)
+            losses.pixelTerms[term.name] = e
+            losses.total += e
+        }
         return losses
     }
 

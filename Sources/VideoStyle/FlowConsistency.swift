@@ -1,0 +1,36 @@
+import TensorCore
+
+/// Where a flow can be trusted (Ruder, Dosovitskiy & Brox 2016): c(p) = 0 where the forward and backward
+/// flows disagree (disocclusion: |w + ŵ(p + w)|² > 0.01·(|w|² + |ŵ(p + w)|²) + 0.5), on motion boundaries
+/// (|∇u|² + |∇v|² > 0.01·|w|² + 0.002), and where p + w leaves the image; 1 elsewhere.
+public enum FlowConsistency {
+    /// `forward` maps the current frame's pixels into the other frame, `backward` the other frame's into the
+    /// current one (both from `OpticalFlow.estimate`). Returns the 1×H×W mask c on the current frame.
+    public static func mask(forward w: Tensor, backward b: Tensor) -> Tensor {
+        precondition(w.shape == b.shape && w.shape.channels == 2, "flows \(w.shape), \(b.shape)")
+        let s = w.shape, h = s.height, width = s.width, n = s.planeSize
+        let bw = Warp.backward(b, flow: w)
+        let mask = Tensor(channels: 1, height: h, width: width)
+        for y in 0..<h {
+            for x in 0..<width {
+                let i = y * width + x
+                let u = w.data[i], v = w.data[n + i], bu = bw.data[i], bv = bw.data[n + i]
+                let sumU = u + bu, sumV = v + bv
+                let disoccluded = sumU * sumU + sumV * sumV > 0.01 * (u * u + v * v + bu * bu + bv * bv) + 0.5
+                let gradient = squaredGradient(w, channel: 0, x: x, y: y) + squaredGradient(w, channel: 1, x: x, y: y)
+                let boundary = gradient > 0.01 * (u * u + v * v) + 0.002
+                mask.data[i] = disoccluded || boundary || !Warp.lands(inside: w, x: x, y: y) ? 0 : 1
+            }
+        }
+        return mask
+    }
+
+    /// |∇f|² of one flow channel by central differences (one-sided at the edges).
+    private static func squaredGradient(_ f: Tensor, channel: Int, x: Int, y: Int) -> Float {
+        let s = f.shape, w = s.width, p = f.data + channel * s.planeSize
+        let x0 = max(x - 1, 0), x1 = min(x + 1, w - 1), y0 = max(y - 1, 0), y1 = min(y + 1, s.height - 1)
+        let gx = x1 > x0 ? (p[y * w + x1] - p[y * w + x0]) / Float(x1 - x0) : 0
+        let gy = y1 > y0 ? (p[y1 * w + x] - p[y0 * w + x]) / Float(y1 - y0) : 0
+        return gx * gx + gy * gy
+    }
+}
