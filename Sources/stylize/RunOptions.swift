@@ -1,11 +1,10 @@
 import ArgumentParser
 import Foundation
-import Media
 import StyleTransfer
 
 /// Size, network, starting image, recipe files, output and progress.
 struct RunOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "The image to write (.png or .jpg).")
+    @Option(name: .shortAndLong, help: "The file to write: the picture (.png, .jpg), or for `stylize video` the video (.mp4, .webm, .apng, .gif).")
     var output: String
 
     @Option(help: "Long side of the output, pixels.")
@@ -35,14 +34,10 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
 
-    /// Checks the output path before a run spends minutes on a picture it could not write.
+    /// Checks the output's directory before a run spends minutes on a result it could not write.
     func validate() throws {
-        let url = URL(fileURLWithPath: output)
-        guard ImageWriter.supportedExtensions.contains(url.pathExtension.lowercased()) else {
-            throw ValidationError("-o \(output): write .png, .jpg or .jpeg")
-        }
         var isDirectory: ObjCBool = false
-        let directory = url.deletingLastPathComponent().path
+        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ValidationError("-o \(output): the directory \(directory) does not exist")
         }

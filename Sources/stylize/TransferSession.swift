@@ -46,6 +46,9 @@ final class TransferSession {
     /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
     /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
     func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
+        guard ImageWriter.supportedExtensions.contains(URL(fileURLWithPath: output).pathExtension.lowercased()) else {
+            throw CLIError.unsupportedPicture(output)
+        }
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
         let recorder = frames.wantsFrames
@@ -106,11 +109,14 @@ extension FeatureNetwork {
 
 enum CLIError: Error, CustomStringConvertible {
     case unknownArchitecture(String)
+    case unsupportedPicture(String)
 
     var description: String {
         switch self {
         case .unknownArchitecture(let name):
             return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
+        case .unsupportedPicture(let path):
+            return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
         }
     }
 }
