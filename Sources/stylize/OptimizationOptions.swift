@@ -24,7 +24,7 @@ struct OptimizationOptions: ParsableArguments {
     @Option(help: "Adam: second-moment decay.")
     var beta2: Double?
 
-    @Option(help: "Clamp pixels to [0,1] after every step (step) or only at the end (end, unconstrained like the PyTorch reference).")
+    @Option(help: "Clamp pixels to [0,1] after every step (step) or only after each scale and at the end (end, unconstrained like the PyTorch reference).")
     var clamp: Recipe.Clamp?
 
     @Option(help: "Scales, coarse to fine in √2 steps ending at --size (1 = single scale).")

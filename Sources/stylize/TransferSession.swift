@@ -110,6 +110,7 @@ extension FeatureNetwork {
 enum CLIError: Error, CustomStringConvertible {
     case unknownArchitecture(String)
     case unsupportedPicture(String)
+    case notInVideoMode(String)
 
     var description: String {
         switch self {
@@ -117,6 +118,8 @@ enum CLIError: Error, CustomStringConvertible {
             return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
+        case .notInVideoMode(let flag):
+            return "\(flag) is not supported by `stylize video` yet; stylize the clip without it"
         }
     }
 }

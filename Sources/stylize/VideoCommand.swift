@@ -54,6 +54,8 @@ struct VideoCommand: ParsableCommand {
         // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
         setvbuf(stdout, nil, _IOLBF, 0)
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
+        // Frame mode warps and holds the previous frame's colours, which luminance-only transfer would fight.
+        if recipe.preserveColors { throw CLIError.notInVideoMode("--preserve-colors") }
         // The session loads the network and resolves the layers; its content-less engine is not run.
         let session = try TransferSession(recipe: recipe, content: nil, styles: [style])
         try options.saveRecipeIfAsked(session.recipe)

@@ -217,11 +217,24 @@ final class EngineTests: XCTestCase {
 
     func testTypedErrorsForBadRecipes() {
         let (content, style) = images()
-        XCTAssertThrowsError(try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.styleBlend = [1, 2] },
-                                        content: content, styles: [style], initialization: .content).run())
-        XCTAssertThrowsError(try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.scales = 2; $0.minSize = 8; $0.scaleIterations = [1] },
-                                        content: content, styles: [style], initialization: .content))
-        XCTAssertThrowsError(try Engine(network: TinyNetwork(), recipe: transferRecipe(), content: nil, styles: [style],
-                                        initialization: .content).run())
+        func expect(_ expected: EngineError, _ body: () throws -> Void, line: UInt = #line) {
+            XCTAssertThrowsError(try body(), line: line) { XCTAssertEqual($0 as? EngineError, expected, line: line) }
+        }
+        expect(.countMismatch(knob: "style_blend", expected: 1, got: 2)) {
+            _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.styleBlend = [1, 2] },
+                           content: content, styles: [style], initialization: .content).run()
+        }
+        expect(.countMismatch(knob: "scale_iterations", expected: 2, got: 1)) {
+            _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.scales = 2; $0.minSize = 8; $0.scaleIterations = [1] },
+                           content: content, styles: [style], initialization: .content)
+        }
+        expect(.invalidValue(knob: "beta1", value: "1.0", expected: "in [0, 1)")) {
+            _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.beta1 = 1 },
+                           content: content, styles: [style], initialization: .content)
+        }
+        expect(.invalidValue(knob: "style_weight", value: "-1.0", expected: "0 or a positive number")) {
+            _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.styleWeight = -1 },
+                           content: content, styles: [style], initialization: .content)
+        }
     }
 }
