@@ -64,6 +64,22 @@ final class NetworkTests: XCTestCase {
         }
     }
 
+    /// The pre-ReLU copy of a tapped convolution is planned per call: tapping conv1_1 only on a later call at the
+    /// same size must still return its negative values, not the ReLU'd tensor.
+    func testConvTapAddedOnALaterCallKeepsItsNegativeValues() throws {
+        let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 5))
+        let x = image(24, 20)
+        let first = try network.forward(x, taps: ["relu1_1", "relu1_2"])
+        XCTAssertFalse(first["relu1_1"]!.values.contains { $0 < 0 })
+        let second = try network.forward(x, taps: ["conv1_1", "relu1_1", "conv1_2"])
+        let conv = second["conv1_1"]!.values, relu = second["relu1_1"]!.values
+        XCTAssertTrue(conv.contains { $0 < 0 }, "conv1_1 must keep its negative values")
+        XCTAssertEqual(relu, conv.map { max($0, 0) })
+        XCTAssertTrue(second["conv1_2"]!.values.contains { $0 < 0 }, "conv1_2 must keep its negative values")
+        let third = try network.forward(x, taps: ["relu1_1"])
+        XCTAssertEqual(third["relu1_1"]!.values, relu)
+    }
+
     /// Forward and backward are deterministic: the cores never share an output, so any race would show here.
     func testRepeatedEvaluationsAreBitwiseIdentical() throws {
         let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 4))
