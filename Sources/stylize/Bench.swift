@@ -6,7 +6,11 @@ import TensorCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).")
+        abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).",
+        discussion: """
+            GFLOP/s are the FLOPs a direct convolution would need (2·Cin·Cout·K²·Ho·Wo per convolution, forward and \
+            backward) divided by the time taken; Winograd does fewer multiplications, so its rates are effective ones.
+            """)
 
     @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
     var models: [String] = ["vgg19", "vgg16"]
@@ -44,6 +48,7 @@ struct Bench: ParsableCommand {
         for architecture in architectures {
             let network = try architecture.makeNetwork(weights: architecture.randomWeights(seed: 1), algorithm: forced)
             let tap = layer ?? (architecture.rawValue.hasPrefix("vgg") ? "conv5_1" : network.layerNames.last!)
+            let path = algorithm ?? "auto"
             for size in sizes {
                 resetPeakMemory()
                 let image = Tensor(channels: 3, height: size, width: size)
@@ -69,12 +74,12 @@ struct Bench: ParsableCommand {
                 let peak = peakMemoryMB()
                 if json {
                     print(String(
-                        format: "{\"model\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
-                        architecture.rawValue, size, size, seconds, gflops, peak, cpu))
+                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, tap, path, size, size, seconds, gflops, peak, cpu))
                 } else {
                     print(String(
-                        format: "%@ to %@ %d×%d: %.3f s/eval, %.1f GFLOP/s (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
-                        architecture.rawValue, tap, size, size, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
+                        format: "%@ to %@ %d×%d (%@): %.3f s/eval, %.1f GFLOP/s direct-convolution equivalent (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, path, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
                 }
             }
         }
