@@ -15,7 +15,7 @@ struct Bench: ParsableCommand {
     @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
     var models: [String] = ["vgg19", "vgg16"]
 
-    @Option(name: .customLong("size"), help: "Square image side in pixels; repeat for several.")
+    @Option(name: .customLong("size"), help: "Square image side in pixels (32…4096); repeat for several.")
     var sizes: [Int] = [256, 512]
 
     @Option(help: "Deepest layer to run and back-propagate from (default conv5_1 for VGG, the last layer otherwise).")
@@ -32,7 +32,9 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
-        guard sizes.allSatisfy({ $0 >= 32 }) else { throw ValidationError("--size must be at least 32") }
+        guard sizes.allSatisfy({ (32...4096).contains($0) }) else {
+            throw ValidationError("--size must be between 32 and 4096 pixels (memory grows with the pixel count: vgg19 needs about 1 GB at 512)")
+        }
         let architectures = try models.map { name -> Architecture in
             guard let a = Architecture(rawValue: name) else {
                 throw ValidationError("unknown --model \(name); choose from \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
