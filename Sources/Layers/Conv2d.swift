@@ -4,7 +4,7 @@ import TensorCore
 //   forward:  x Cin×H×W, weight Cout×Cin×K×K (OIHW), bias Cout → y Cout×Ho×Wo,
 //             Ho = (H + 2p − K)/s + 1, y = W·col(x) + b
 //   backward: dy Cout×Ho×Wo → dx Cin×H×W = col⁻¹(Wᵀ·dy)   (weights frozen: no weight gradient)
-// Columns are built a band of output rows at a time so the scratch stays a few MB at any image size;
+// Columns are built a band of output rows at a time so the scratch stays at 4 MB per worker (or one output row's columns, if larger) at any image size;
 // a 1×1 stride-1 kernel needs no columns at all.
 public final class Conv2d: Convolution {
     public let inChannels: Int
@@ -50,8 +50,9 @@ public final class Conv2d: Convolution {
         return Parallel.workers * aligned(inChannels * kernel * kernel * bandRows(out) * out.width)
     }
 
-    // Both passes run single-threaded sgemm on every core at once: forward splits the output columns (each core
-    // builds its own bands), backward splits the input channels (each core owns the dx planes it scatters into).
+    // Both passes run single-threaded sgemm on every core at once: forward deals bands of output rows round-robin
+    // to the cores (each builds its own columns; only the 1×1 case splits the output columns), backward splits the
+    // input channels (each core owns the dx planes it scatters into).
 
     public func forward(_ x: UnsafePointer<Float>, _ input: Shape, into y: UnsafeMutablePointer<Float>, workspace: Workspace) {
         precondition(input.channels == inChannels, "Conv2d: \(input) input for \(inChannels) channels")

@@ -11,7 +11,6 @@ public final class Conv3x3: Convolution {
 
     public let inChannels: Int
     public let outChannels: Int
-    public let algorithm: Algorithm
     private let gemm: Conv2d?
     private var weight: [Float]  // kept only until both kernel transforms exist
     private let bias: UnsafeMutablePointer<Float>
@@ -26,7 +25,6 @@ public final class Conv3x3: Convolution {
         precondition(chosen == .gemm || winogradFits, "Winograd needs channel counts that are multiples of 8")
         self.inChannels = inChannels
         self.outChannels = outChannels
-        self.algorithm = chosen
         self.weight = chosen == .winograd ? weight : []
         self.bias = .allocate(capacity: outChannels)
         self.bias.initialize(from: bias, count: outChannels)

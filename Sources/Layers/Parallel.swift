@@ -22,7 +22,7 @@ public enum Parallel {
         run(n) { w in body(total * w / n ..< total * (w + 1) / n) }
     }
 
-    /// OpenBLAS's own thread count as configured at load time.
+    /// OpenBLAS's own thread count, read once at first use (loading OpenBLAS if it is not loaded yet).
     static let blasThreads: Int = (try? BLAS.load().threads) ?? 1
 
     /// Runs `body` with single-threaded OpenBLAS, for loops that call sgemm from several workers at once.

@@ -87,35 +87,38 @@ enum Winograd {
         precondition(workspace.capacity >= plan.workspaceSize(k: k, n: n), "Winograd: workspace too small")
         let region = plan.regionSize(k: k, n: n), regions = plan.shared ? 1 : workers
         let perWorker = aligned(8 * scratchVectors(plan)) / 8
-        let scratch = UnsafeMutableRawPointer(workspace.base + regions * region).bindMemory(to: V8.self, capacity: workers * perWorker)
-        func gemms(_ v: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, count: Int, positions: Range<Int>) {
-            for xi in positions {
-                BLAS.sgemm(
-                    m: count, n: n, k: k, a: v + xi * plan.chunkTiles * k, lda: k, b: u + xi * k * n, ldb: n,
-                    c: m + xi * plan.chunkTiles * n, ldc: n)
+        // The scratch is Float workspace memory seen as SIMD8 vectors only for this call, so the workspace stays
+        // bound to Float for the next layer.
+        (workspace.base + regions * region).withMemoryRebound(to: V8.self, capacity: workers * perWorker) { scratch in
+            func gemms(_ v: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>, count: Int, positions: Range<Int>) {
+                for xi in positions {
+                    BLAS.sgemm(
+                        m: count, n: n, k: k, a: v + xi * plan.chunkTiles * k, lda: k, b: u + xi * k * n, ldb: n,
+                        c: m + xi * plan.chunkTiles * n, ldc: n)
+                }
             }
-        }
-        Parallel.withSingleThreadedBLAS {
-            if plan.shared {
-                let v = workspace.base, m = v + aligned(36 * plan.chunkTiles * k), all = 0..<plan.tiles
-                Parallel.run(workers) { w in
-                    let blocks = k / 8 * w / workers ..< k / 8 * (w + 1) / workers
-                    transformInput(x, k: k, height: height, width: width, plan: plan, tiles: all, blocks: blocks, into: v, scratch: scratch + perWorker * w)
-                }
-                Parallel.run(workers) { w in gemms(v, m, count: plan.tiles, positions: 36 * w / workers ..< 36 * (w + 1) / workers) }
-                Parallel.run(workers) { w in
-                    let blocks = n / 8 * w / workers ..< n / 8 * (w + 1) / workers
-                    transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: all, blocks: blocks, bias: bias, into: y, scratch: scratch + perWorker * w)
-                }
-            } else {
-                Parallel.run(workers) { w in
-                    let v = workspace.base + w * region, m = v + aligned(36 * plan.chunkTiles * k), tile = scratch + perWorker * w
-                    for chunk in Swift.stride(from: w, to: plan.chunks, by: workers) {
-                        let t0 = chunk * plan.chunkTiles, t1 = min(plan.tiles, t0 + plan.chunkTiles)
-                        if t0 >= t1 { continue }
-                        transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<k / 8, into: v, scratch: tile)
-                        gemms(v, m, count: t1 - t0, positions: 0..<36)
-                        transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<n / 8, bias: bias, into: y, scratch: tile)
+            Parallel.withSingleThreadedBLAS {
+                if plan.shared {
+                    let v = workspace.base, m = v + aligned(36 * plan.chunkTiles * k), all = 0..<plan.tiles
+                    Parallel.run(workers) { w in
+                        let blocks = k / 8 * w / workers ..< k / 8 * (w + 1) / workers
+                        transformInput(x, k: k, height: height, width: width, plan: plan, tiles: all, blocks: blocks, into: v, scratch: scratch + perWorker * w)
+                    }
+                    Parallel.run(workers) { w in gemms(v, m, count: plan.tiles, positions: 36 * w / workers ..< 36 * (w + 1) / workers) }
+                    Parallel.run(workers) { w in
+                        let blocks = n / 8 * w / workers ..< n / 8 * (w + 1) / workers
+                        transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: all, blocks: blocks, bias: bias, into: y, scratch: scratch + perWorker * w)
+                    }
+                } else {
+                    Parallel.run(workers) { w in
+                        let v = workspace.base + w * region, m = v + aligned(36 * plan.chunkTiles * k), tile = scratch + perWorker * w
+                        for chunk in Swift.stride(from: w, to: plan.chunks, by: workers) {
+                            let t0 = chunk * plan.chunkTiles, t1 = min(plan.tiles, t0 + plan.chunkTiles)
+                            if t0 >= t1 { continue }
+                            transformInput(x, k: k, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<k / 8, into: v, scratch: tile)
+                            gemms(v, m, count: t1 - t0, positions: 0..<36)
+                            transformOutput(m, n: n, height: height, width: width, plan: plan, tiles: t0..<t1, blocks: 0..<n / 8, bias: bias, into: y, scratch: tile)
+                        }
                     }
                 }
             }

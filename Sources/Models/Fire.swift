@@ -30,7 +30,7 @@ final class Fire {
     func forward(_ x: UnsafePointer<Float>, _ input: Shape, into y: UnsafeMutablePointer<Float>, workspace: Workspace) {
         allocate(for: input)
         let plane = input.planeSize, inner = Shape(channels: squeeze.outChannels, height: input.height, width: input.width)
-        guard let s, let e1, let e3 else { return }
+        guard let s, let e1, let e3 else { preconditionFailure("Fire: buffers missing after allocate(for: \(input))") }
         squeeze.forward(x, input, into: s, workspace: workspace)
         ReLU.forward(s, count: inner.count)
         expand1x1.forward(s, inner, into: e1, workspace: workspace)

@@ -83,12 +83,12 @@ final class SequentialNetwork: FeatureNetwork {
             return (tap, i)
         }
         let depth = tapped.map(\.1).max() ?? -1
-        try plan(image.shape, depth: depth)
+        let wanted = Set(tapped.map(\.1))
+        try plan(image.shape, depth: depth, wanted: wanted)
         lastDepth = depth
         copied.removeAll(keepingCapacity: true)
         guard depth >= 0, let normalized else { return [:] }
         Normalize.forward(image.data, image.shape, into: normalized.data)
-        let wanted = Set(tapped.map(\.1))
         for i in 0...depth {
             let input = i == 0 ? normalized : outputs[i - 1]!, inShape = i == 0 ? image.shape : shapes[i - 1]
             let output = outputs[i]!
@@ -153,8 +153,10 @@ final class SequentialNetwork: FeatureNetwork {
         return imageGradient
     }
 
-    /// Sizes every stage for this image and allocates what stages `0...depth` need (once per size).
-    private func plan(_ image: Shape, depth: Int) throws {
+    /// Sizes every stage for this image and allocates what stages `0...depth` need (once per size). A pre-ReLU copy
+    /// exists only for a tapped stage whose output the next (in-place) ReLU overwrites; taps can change between
+    /// calls, so these are re-checked every call and the untapped ones freed.
+    private func plan(_ image: Shape, depth: Int, wanted: Set<Int>) throws {
         if image != imageShape {
             var list: [Shape] = [], shape = image
             for stage in stages {
@@ -191,11 +193,15 @@ final class SequentialNetwork: FeatureNetwork {
             if outputs[i] == nil {
                 if case .relu = stages[i], i > 0 {
                     outputs[i] = outputs[i - 1]
-                    preReLU[i - 1] = Tensor(shapes[i - 1])
                 } else {
                     outputs[i] = Tensor(shapes[i])
                 }
             }
+        }
+        for i in stages.indices.dropLast() {
+            var overwritten = false
+            if case .relu = stages[i + 1], i + 1 <= depth, wanted.contains(i) { overwritten = true }
+            if !overwritten { preReLU[i] = nil } else if preReLU[i] == nil { preReLU[i] = Tensor(shapes[i]) }
         }
         workspace.reserve(need)
         if largest > gradientCapacity {

@@ -74,21 +74,28 @@ public enum BLAS {
 
         static func open() throws(BLASError) -> Library {
             let source = CPUKernel.configureEnvironment()
+            var missing: BLASError?
             for path in candidates {
                 guard let handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL) else { continue }
                 func symbol<T>(_ name: String, _: T.Type) throws(BLASError) -> T {
                     guard let p = dlsym(handle, name) else { throw .missingSymbol(name, path) }
                     return unsafeBitCast(p, to: T.self)
                 }
-                return Library(
-                    path: path, coreSource: source,
-                    sgemm: try symbol("cblas_sgemm", Sgemm.self),
-                    getConfig: try symbol("openblas_get_config", GetString.self),
-                    getCoreName: try symbol("openblas_get_corename", GetString.self),
-                    getNumThreads: try symbol("openblas_get_num_threads", GetInt.self),
-                    setNumThreads: try symbol("openblas_set_num_threads", SetInt.self))
+                do throws(BLASError) {
+                    return Library(
+                        path: path, coreSource: source,
+                        sgemm: try symbol("cblas_sgemm", Sgemm.self),
+                        getConfig: try symbol("openblas_get_config", GetString.self),
+                        getCoreName: try symbol("openblas_get_corename", GetString.self),
+                        getNumThreads: try symbol("openblas_get_num_threads", GetInt.self),
+                        setNumThreads: try symbol("openblas_set_num_threads", SetInt.self))
+                } catch {
+                    // Not OpenBLAS (or an incomplete build): a later candidate may still be the real one.
+                    dlclose(handle)
+                    missing = missing ?? error
+                }
             }
-            throw .notFound(candidates)
+            throw missing ?? .notFound(candidates)
         }
     }
 }

@@ -15,7 +15,7 @@ public enum SgemmRate {
         var reps = 0
         let start = Clock.now()
         repeat { run(); reps += 1 } while Clock.now() - start < seconds
-        return 2 * Double(n * n * n) * Double(reps) / (Clock.now() - start) / 1e9
+        return 2 * Double(n) * Double(n) * Double(n) * Double(reps) / (Clock.now() - start) / 1e9
     }
 }
 

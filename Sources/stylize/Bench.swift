@@ -6,12 +6,16 @@ import TensorCore
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).")
+        abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).",
+        discussion: """
+            GFLOP/s are the FLOPs a direct convolution would need (2·Cin·Cout·K²·Ho·Wo per convolution, forward and \
+            backward) divided by the time taken; Winograd does fewer multiplications, so its rates are effective ones.
+            """)
 
     @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
     var models: [String] = ["vgg19", "vgg16"]
 
-    @Option(name: .customLong("size"), help: "Square image side in pixels; repeat for several.")
+    @Option(name: .customLong("size"), help: "Square image side in pixels (32…4096); repeat for several.")
     var sizes: [Int] = [256, 512]
 
     @Option(help: "Deepest layer to run and back-propagate from (default conv5_1 for VGG, the last layer otherwise).")
@@ -28,7 +32,9 @@ struct Bench: ParsableCommand {
 
     func run() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
-        guard sizes.allSatisfy({ $0 >= 32 }) else { throw ValidationError("--size must be at least 32") }
+        guard sizes.allSatisfy({ (32...4096).contains($0) }) else {
+            throw ValidationError("--size must be between 32 and 4096 pixels (memory grows with the pixel count: vgg19 needs about 1 GB at 512)")
+        }
         let architectures = try models.map { name -> Architecture in
             guard let a = Architecture(rawValue: name) else {
                 throw ValidationError("unknown --model \(name); choose from \(Architecture.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -44,6 +50,7 @@ struct Bench: ParsableCommand {
         for architecture in architectures {
             let network = try architecture.makeNetwork(weights: architecture.randomWeights(seed: 1), algorithm: forced)
             let tap = layer ?? (architecture.rawValue.hasPrefix("vgg") ? "conv5_1" : network.layerNames.last!)
+            let path = algorithm ?? "auto"
             for size in sizes {
                 resetPeakMemory()
                 let image = Tensor(channels: 3, height: size, width: size)
@@ -69,12 +76,12 @@ struct Bench: ParsableCommand {
                 let peak = peakMemoryMB()
                 if json {
                     print(String(
-                        format: "{\"model\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
-                        architecture.rawValue, size, size, seconds, gflops, peak, cpu))
+                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, tap, path, size, size, seconds, gflops, peak, cpu))
                 } else {
                     print(String(
-                        format: "%@ to %@ %d×%d: %.3f s/eval, %.1f GFLOP/s (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
-                        architecture.rawValue, tap, size, size, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
+                        format: "%@ to %@ %d×%d (%@): %.3f s/eval, %.1f GFLOP/s direct-convolution equivalent (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, path, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
                 }
             }
         }

@@ -11,7 +11,7 @@ struct Info: ParsableCommand {
     var gemmSize = 1024
 
     func run() throws {
-        guard gemmSize > 0 else { throw ValidationError("--gemm-size must be positive") }
+        guard (1...8192).contains(gemmSize) else { throw ValidationError("--gemm-size must be between 1 and 8192 (three square matrices of that side must fit in memory)") }
         for (name, version) in LibraryVersions.all { print("\(name.padding(12)) \(version)") }
         let blas = try BLAS.load()
         print("\("OpenBLAS".padding(12)) \(blas.config)")

@@ -64,6 +64,35 @@ final class NetworkTests: XCTestCase {
         }
     }
 
+    /// The pre-ReLU copy of a tapped convolution is planned per call: tapping conv1_1 only on a later call at the
+    /// same size must still return its negative values, not the ReLU'd tensor.
+    func testConvTapAddedOnALaterCallKeepsItsNegativeValues() throws {
+        let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 5))
+        let x = image(24, 20)
+        let first = try network.forward(x, taps: ["relu1_1", "relu1_2"])
+        XCTAssertFalse(first["relu1_1"]!.values.contains { $0 < 0 })
+        let second = try network.forward(x, taps: ["conv1_1", "relu1_1", "conv1_2"])
+        let conv = second["conv1_1"]!.values, relu = second["relu1_1"]!.values
+        XCTAssertTrue(conv.contains { $0 < 0 }, "conv1_1 must keep its negative values")
+        XCTAssertEqual(relu, conv.map { max($0, 0) })
+        XCTAssertTrue(second["conv1_2"]!.values.contains { $0 < 0 }, "conv1_2 must keep its negative values")
+        let third = try network.forward(x, taps: ["relu1_1"])
+        XCTAssertEqual(third["relu1_1"]!.values, relu)
+    }
+
+    /// Direct-convolution FLOPs by hand: conv1_1 (3→64, 3×3, 10×10 out) then conv1_2 (64→64); the backward
+    /// counts every convolution, the first included, since the pixels' gradient is needed.
+    func testConvolutionFLOPsCountEveryConvolutionBothWays() throws {
+        let first = 2.0 * 3 * 64 * 9 * 100, second = 2.0 * 64 * 64 * 9 * 100
+        let one = try XCTUnwrap(Architecture.vgg16.convolutionFLOPs(through: "relu1_1", width: 10, height: 10))
+        XCTAssertEqual(one.forward, first)
+        XCTAssertEqual(one.backward, first)
+        let two = try XCTUnwrap(Architecture.vgg16.convolutionFLOPs(through: "conv1_2", width: 10, height: 10))
+        XCTAssertEqual(two.forward, first + second)
+        XCTAssertEqual(two.backward, first + second)
+        XCTAssertNil(Architecture.vgg16.convolutionFLOPs(through: "conv9_9", width: 10, height: 10))
+    }
+
     /// Forward and backward are deterministic: the cores never share an output, so any race would show here.
     func testRepeatedEvaluationsAreBitwiseIdentical() throws {
         let network = try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 4))
