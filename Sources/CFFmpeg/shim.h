@@ -10,7 +10,6 @@
 #include <libavfilter/buffersrc.h>
 
 // Swift cannot import function-like macros; these expose the ones Stylize needs.
-static inline int cffmpeg_averror(int errnum) { return AVERROR(errnum); }
 static inline int cffmpeg_averror_eof(void) { return AVERROR_EOF; }
 static inline int64_t cffmpeg_nopts(void) { return AV_NOPTS_VALUE; }
 static inline int cffmpeg_eagain(void) { return AVERROR(EAGAIN); }

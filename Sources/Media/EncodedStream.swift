@@ -1,7 +1,8 @@
 import CFFmpeg
 
 /// One encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
-/// trailer. `close()` always writes the trailer when the header was written, so whatever was encoded plays.
+/// trailer. `close()` writes the trailer even when the flush failed, so whatever was encoded plays; a file whose
+/// trailer could not be written (an MP4 without its index) does not play and is discarded.
 final class EncodedStream {
     let file: AtomicFile
     private var format: UnsafeMutablePointer<AVFormatContext>?
@@ -86,8 +87,6 @@ final class EncodedStream {
         avformat_free_context(format)
     }
 
-    var timeBase: AVRational { codec?.pointee.time_base ?? AVRational(num: 1, den: 1) }
-
     /// Encodes one frame (its pts in the codec time base) and muxes every packet that comes out.
     func send(_ frame: UnsafeMutablePointer<AVFrame>) throws {
         try encode(frame)
@@ -107,8 +106,8 @@ final class EncodedStream {
         if failure == nil && trailer < 0 {
             failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
         }
-        // What was encoded stays playable, so it is kept even if the flush failed.
-        try file.commit()
+        // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
+        if trailer < 0 { file.discard() } else { try file.commit() }
         if let failure { throw failure }
     }
 

@@ -13,7 +13,8 @@ public struct GifOptions: Sendable {
     public var dither: Dither
     /// Bayer matrix scale 0–5 (higher = weaker pattern); only for `.bayer`.
     public var bayerScale: Int
-    /// Palette size, 2…256 (one entry is kept for transparency). Fewer colours make much smaller files.
+    /// Palette size, 4…256 (palettegen's range; one entry is kept for transparency). Fewer colours make much
+    /// smaller files.
     public var maxColors: Int
     /// Palette statistics from whole frames (`full`) or only from what changes between frames (`diff`).
     public var statsFromChangesOnly: Bool
@@ -32,8 +33,8 @@ public struct GifOptions: Sendable {
 }
 
 /// A looping GIF with one palette chosen from all its frames: a libavfilter graph
-/// `fps → scale → split → palettegen → paletteuse` (the palette needs every frame, so the graph holds the frames
-/// until `finish()`), then FFmpeg's GIF encoder, which only stores the rectangle that changed.
+/// `[fps →] split → palettegen → paletteuse` (frames arrive already scaled; the palette needs every frame, so the
+/// graph holds the frames until `finish()`), then FFmpeg's GIF encoder, which only stores the rectangle that changed.
 public final class GifWriter: FrameConsumer {
     public let path: String
     public let frameRate: FrameRate
@@ -50,8 +51,8 @@ public final class GifWriter: FrameConsumer {
         guard path.fileExtension == "gif" else { throw MediaError.unsupportedExtension(path: path, supported: ["gif"]) }
         if let w = options.maxWidth, w <= 0 { throw MediaError.invalidOption(path: path, reason: "GIF width \(w) must be positive") }
         try AtomicFile.checkWritable(path)
-        if !(2 ... 256).contains(options.maxColors) {
-            throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 2…256")
+        if !(4 ... 256).contains(options.maxColors) {
+            throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 4…256")
         }
         if let f = options.fps, !(f > 0) { throw MediaError.invalidOption(path: path, reason: "GIF fps \(f) must be positive") }
         self.path = path
@@ -132,15 +133,32 @@ public final class GifWriter: FrameConsumer {
         return (maxWidth, max(1, Int((Double(height) * Double(maxWidth) / Double(width)).rounded())))
     }
 
+    /// Builds into locals and keeps the graph only when it is complete, so `finish()` and deinit never see a
+    /// half-built one.
     private func buildGraph(width: Int, height: Int) throws {
         guard width > 0, height > 0 else { throw MediaError.invalidSize(path: path, width: width, height: height) }
         _ = FFmpeg.quiet
-        (self.width, self.height) = Self.outputSize(width: width, height: height, maxWidth: options.maxWidth)
-        graph = avfilter_graph_alloc()
-        guard let graph else { throw MediaError.ffmpeg(path: path, operation: "avfilter_graph_alloc", message: "out of memory") }
+        let (outWidth, outHeight) = Self.outputSize(width: width, height: height, maxWidth: options.maxWidth)
+        var newGraph = avfilter_graph_alloc()
+        guard let graph = newGraph else {
+            throw MediaError.ffmpeg(path: path, operation: "avfilter_graph_alloc", message: "out of memory")
+        }
+        var source: UnsafeMutablePointer<AVFilterContext>?, sink: UnsafeMutablePointer<AVFilterContext>?
+        do {
+            try configure(graph, source: &source, sink: &sink, width: outWidth, height: outHeight)
+        } catch {
+            avfilter_graph_free(&newGraph)
+            throw error
+        }
+        (self.graph, self.source, self.sink) = (graph, source, sink)
+        (self.width, self.height) = (outWidth, outHeight)
+    }
+
+    private func configure(_ graph: UnsafeMutablePointer<AVFilterGraph>, source: inout UnsafeMutablePointer<AVFilterContext>?,
+                           sink: inout UnsafeMutablePointer<AVFilterContext>?, width: Int, height: Int) throws {
         // One thread: the palette work runs beside the optimisation and must not take its cores.
         graph.pointee.nb_threads = 1
-        let args = "video_size=\(self.width)x\(self.height):pix_fmt=\(AV_PIX_FMT_BGRA.rawValue)"
+        let args = "video_size=\(width)x\(height):pix_fmt=\(AV_PIX_FMT_BGRA.rawValue)"
             + ":time_base=\(frameRate.denominator)/\(frameRate.numerator):pixel_aspect=1/1"
         try FFmpeg.check(avfilter_graph_create_filter(&source, avfilter_get_by_name("buffer"), "in", args, nil, graph),
                          "creating the GIF filter input", path)

@@ -20,7 +20,6 @@ final class PixelConverter {
         let hasAlpha = (av_pix_fmt_desc_get(source)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
         let n = width * height
         if let exact = Self.unpackExactly(frame) { return exact }
-        // Layout R, G, B(, A) so the first 3·n floats are the image.
         // Layout R, G, B(, A) so the first 3·n samples are the image.
         var samples = [UInt16](repeating: 0, count: (hasAlpha ? 4 : 3) * n)
         try samples.withUnsafeMutableBufferPointer { buf in

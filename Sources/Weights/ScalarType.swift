@@ -20,7 +20,7 @@ enum ScalarType: String {
         }
     }
 
-    /// numpy's type codes (`f4`, `<f4`, …); only little-endian or byte-order-free types are accepted.
+    /// numpy's type codes without their byte-order character (`f4`, `f2`, `f8`); the caller refuses big-endian data.
     init?(numpy code: String) {
         switch code {
         case "f4": self = .float32

@@ -102,12 +102,17 @@ enum TorchCheckpoint {
         guard t.offset >= 0, t.size.allSatisfy({ $0 >= 0 && $0 <= 1 << 31 }), t.stride.allSatisfy({ $0 >= 0 && $0 <= 1 << 40 }) else {
             throw WeightsError.corrupt(file: file, reason: "tensor \(name) has a negative or huge size, stride or offset")
         }
+        // Sizes, strides and offset come from the file: every product and sum is checked, as an overflow traps.
+        let tooLarge = WeightsError.corrupt(file: file, reason: "tensor \(name) is impossibly large")
         var count = 1, last = t.offset
         for (n, s) in zip(t.size, t.stride) {
             let (c, o) = count.multipliedReportingOverflow(by: n)
-            guard !o, c <= 1 << 34 else { throw WeightsError.corrupt(file: file, reason: "tensor \(name) is impossibly large") }
+            guard !o, c <= 1 << 34 else { throw tooLarge }
             count = c
-            last += max(n - 1, 0) * s
+            let (reach, o1) = max(n - 1, 0).multipliedReportingOverflow(by: s)
+            let (sum, o2) = last.addingReportingOverflow(reach)
+            guard !o1, !o2 else { throw tooLarge }
+            last = sum
         }
         if count == 0 { return WeightArray(shape: t.size, values: []) }
         guard last < t.storage.numel else {

@@ -234,17 +234,21 @@ struct Unpickler {
         push(try makeTuple(items))
     }
 
+    // The items are sealed before the target's seal is checked, so a container inserted into itself seals the
+    // target and is refused like any other cycle.
     private func append(_ items: [PickleValue], to list: PickleList) throws {
+        let depths = try items.map { try seal($0) }
         guard !list.sealed else { throw corrupt("a list is modified after being stored (recursive data)") }
-        for item in items { list.depth = max(list.depth, try seal(item) + 1) }
+        for depth in depths { list.depth = max(list.depth, depth + 1) }
         list.items += items
     }
 
     private func setItems(_ items: [PickleValue], in dict: PickleDict) throws {
-        guard !dict.sealed else { throw corrupt("a dict is modified after being stored (recursive data)") }
         guard items.count % 2 == 0 else { throw corrupt("SETITEMS with an odd number of values") }
+        let depths = try items.map { try seal($0) }
+        guard !dict.sealed else { throw corrupt("a dict is modified after being stored (recursive data)") }
         for i in stride(from: 0, to: items.count, by: 2) {
-            dict.depth = max(dict.depth, try seal(items[i]) + 1, try seal(items[i + 1]) + 1)
+            dict.depth = max(dict.depth, depths[i] + 1, depths[i + 1] + 1)
             dict.entries.append((items[i], items[i + 1]))
         }
     }

@@ -12,12 +12,7 @@ public enum WeightFile {
         if data.count >= 9, data[data.startIndex + 8] == UInt8(ascii: "{") { // safetensors: read in place from the mapping
             return try checked(data.withUnsafeBytes { try Safetensors.parse($0, file: path) }.weights, file: path)
         }
-        return try decode([UInt8](data), file: path)
-    }
-
-    /// The same for bytes already in memory; `file` names them in errors.
-    public static func decode(_ bytes: [UInt8], file: String) throws -> (network: String, weights: WeightSet) {
-        try checked(tensors(decoding: bytes, file: file), file: file)
+        return try checked(tensors(decoding: [UInt8](data), file: path), file: path)
     }
 
     /// Every tensor of the file under torchvision names, before any check against a network.

@@ -21,7 +21,7 @@ struct Gif: ParsableCommand {
     @Option(help: "Dithering: \(GifOptions.Dither.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dither = "bayer"
 
-    @Option(name: .customLong("gif-colors"), help: "Palette size, 2…256; fewer colours make much smaller files.")
+    @Option(name: .customLong("gif-colors"), help: "Palette size, 4…256; fewer colours make much smaller files.")
     var gifColors = 256
 
     func run() throws {

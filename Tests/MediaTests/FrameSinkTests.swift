@@ -52,7 +52,7 @@ final class FrameSinkTests: XCTestCase {
         }
         XCTAssertLessThan(pushTimes.max()!, 0.01, "\(pushTimes)")
         XCTAssertEqual(sink.producerWaitSeconds, 0)
-        // Five more than fit: the producer must now wait for the encoder.
+        // Six more than fit: the producer must now wait for the encoder.
         for i in 4 ..< 10 { try sink.push(frame(i)) }
         XCTAssertGreaterThan(sink.producerWaitSeconds, 0.05)
         try sink.finish()

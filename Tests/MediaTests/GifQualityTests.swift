@@ -68,8 +68,20 @@ final class GifQualityTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(reader.duration), 1.0, accuracy: 0.05)
     }
 
+    func testSmallestPaletteEncodes() throws {
+        let dir = try Fixtures.directory(self)
+        let writer = try GifWriter(path: dir + "/four.gif", frameRate: FrameRate(10), options: GifOptions(maxWidth: nil, maxColors: 4))
+        for t in 0 ..< 3 { try writer.append(Fixtures.pattern(width: 32, height: 24, frame: t)) }
+        try writer.finish()
+        let (reader, frames) = try Fixtures.decodeAll(dir + "/four.gif")
+        XCTAssertEqual([reader.width, reader.height], [32, 24])
+        XCTAssertEqual(frames.count, 3)
+    }
+
     func testInvalidOptionsAreTyped() {
         XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxColors: 1)))
+        XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxColors: 3))) // below palettegen's 4
+        XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxColors: 257)))
         XCTAssertThrowsError(try GifWriter(path: "/tmp/x.gif", options: GifOptions(maxWidth: 0)))
         XCTAssertThrowsError(try GifWriter(path: "/tmp/x.mp4")) { error in
             XCTAssertEqual(error as? MediaError, .unsupportedExtension(path: "/tmp/x.mp4", supported: ["gif"]))

@@ -2,7 +2,7 @@ import XCTest
 import Weights
 
 /// The curl download path of `fetch` (checksum prefix, resume fallback, refusal) against a file server on the
-/// loopback address, since torchvision's own host is not reachable here.
+/// loopback address named by STYLIZE_WEIGHTS_URL, since torchvision's own host is not reachable here.
 final class DownloadTests: XCTestCase {
     private var server: Process?
     private var root = ""
@@ -29,6 +29,8 @@ final class DownloadTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: root)
     }
 
+    private var environment: [String: String] { [ModelSource.weightsURLVariable: "http://127.0.0.1:\(port)"] }
+
     private func serve(_ weights: WeightSet, as file: String) throws -> (bytes: [UInt8], sha256: String) {
         try Safetensors.write(weights, to: root + "/" + file)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + file)))
@@ -39,14 +41,14 @@ final class DownloadTests: XCTestCase {
         let weights = Fixtures.weights(for: .squeezenet1_1, seed: 11)
         let (bytes, digest) = try serve(weights, as: "squeezenet1_1-abc.pth")
         let store = ModelStore(directory: root + "/store")
-        let url = "http://127.0.0.1:\(port)/squeezenet1_1-abc.pth"
-        let source = ModelSource(name: "squeezenet1_1", origin: .url(url, sha256Prefix: String(digest.prefix(8))), downloadBytes: bytes.count)
+        let source = ModelSource(name: "squeezenet1_1", origin: .torchvision(file: "squeezenet1_1-abc.pth", sha256Prefix: String(digest.prefix(8))),
+                                 downloadBytes: bytes.count)
 
         // A partial download from an earlier try; this server cannot resume, so fetch starts over.
         try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
         try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: store.directory + "/.squeezenet1_1-abc.pth.part"))
         var messages: [String] = []
-        let model = try store.fetch(source) { messages.append($0) }
+        let model = try store.fetch(source, environment: environment) { messages.append($0) }
         XCTAssertTrue(messages.contains { $0.contains("from the start") }, "\(messages)")
         XCTAssertEqual(try store.load("squeezenet1_1").weights, weights)
         XCTAssertEqual(model.source, "squeezenet1_1-abc.pth")
@@ -58,9 +60,9 @@ final class DownloadTests: XCTestCase {
         let (bytes, digest) = try serve(Fixtures.weights(for: .squeezenet1_1, seed: 12), as: "squeezenet1_1-bad.pth")
         let store = ModelStore(directory: root + "/store")
         let wrong = digest.hasPrefix("0") ? "10000000" : "00000000"
-        let source = ModelSource(name: "squeezenet1_1", origin: .url("http://127.0.0.1:\(port)/squeezenet1_1-bad.pth",
-                                                                     sha256Prefix: wrong), downloadBytes: bytes.count)
-        XCTAssertThrowsError(try store.fetch(source)) { error in
+        let source = ModelSource(name: "squeezenet1_1", origin: .torchvision(file: "squeezenet1_1-bad.pth", sha256Prefix: wrong),
+                                 downloadBytes: bytes.count)
+        XCTAssertThrowsError(try store.fetch(source, environment: environment)) { error in
             XCTAssertEqual(error as? WeightsError, .checksumMismatch(file: "squeezenet1_1-bad.pth", expected: wrong + "…", found: digest))
         }
         XCTAssertFalse(store.isInstalled("squeezenet1_1"))
@@ -68,12 +70,24 @@ final class DownloadTests: XCTestCase {
 
     func testRefusedConnectionFailsFastWithAWayOut() throws {
         let store = ModelStore(directory: root + "/store")
-        let source = ModelSource(name: "vgg19", origin: .url("http://127.0.0.1:\(port)/missing/vgg19-dcbb9e9d.pth", sha256Prefix: "dcbb9e9d"),
+        let source = ModelSource(name: "vgg19", origin: .torchvision(file: "vgg19-dcbb9e9d.pth", sha256Prefix: "dcbb9e9d"),
                                  downloadBytes: 1)
         let start = Date()
-        XCTAssertThrowsError(try store.fetch(source)) { error in
+        let missing = [ModelSource.weightsURLVariable: "http://127.0.0.1:\(port)/missing/"]
+        XCTAssertThrowsError(try store.fetch(source, environment: missing)) { error in
             XCTAssertTrue("\(error)".contains("stylize models import vgg19-dcbb9e9d.pth --as vgg19"), "\(error)")
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
+    }
+
+    func testWithoutTheWeightsURLFetchFailsAtOnceWithAWayOut() throws {
+        let store = ModelStore(directory: root + "/store")
+        for environment in [[:], [ModelSource.weightsURLVariable: ""]] {
+            XCTAssertThrowsError(try store.fetch("vgg19", environment: environment)) { error in
+                XCTAssertTrue("\(error)".contains("set STYLIZE_WEIGHTS_URL"), "\(error)")
+                XCTAssertTrue("\(error)".contains("stylize models import vgg19-dcbb9e9d.pth --as vgg19"), "\(error)")
+            }
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: store.directory), "nothing is created before the check")
     }
 }

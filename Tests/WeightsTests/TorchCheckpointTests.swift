@@ -32,4 +32,45 @@ final class TorchCheckpointTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("CRC-32"), "\(error)")
         }
     }
+
+    /// A legacy checkpoint written byte by byte: one float32 storage of `values` and one tensor `w` viewing it.
+    private func legacyCheckpoint(values: [Float], offset: Int, size: [Int], stride: [Int]) -> [UInt8] {
+        func long(_ v: Int) -> [UInt8] { [0x8A, 8] + (0 ..< 8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
+        func text(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
+        func ints(_ list: [Int]) -> [UInt8] { [0x28] + list.flatMap(long) + [0x74] } // MARK … TUPLE
+        let magic: [UInt8] = [0x80, 0x02, 0x8A, 10, 0x6C, 0xFC, 0x9C, 0x46, 0xF9, 0x20, 0x6A, 0xA8, 0x50, 0x19, 0x2E]
+        let version: [UInt8] = [0x80, 0x02, 0x4D, 0xE9, 0x03, 0x2E] // 1001
+        let info: [UInt8] = [0x80, 0x02, 0x7D, 0x2E]
+        let storage = [0x28] + text("storage") + Array("ctorch\nFloatStorage\n".utf8) + text("0") + text("cpu")
+            + long(values.count) + [0x4E, 0x74, 0x51] // None, TUPLE, BINPERSID
+        let main = [0x80, 0x02, 0x7D] + text("w") + Array("ctorch._utils\n_rebuild_tensor_v2\n".utf8)
+            + [0x28] + storage + long(offset) + ints(size) + ints(stride) + [0x74, 0x52, 0x73, 0x2E] // TUPLE REDUCE SETITEM
+        let keys = [0x80, 0x02] + text("0") + [0x85, 0x2E]
+        let count = (0 ..< 8).map { UInt8(truncatingIfNeeded: values.count >> (8 * $0)) }
+        let data = values.flatMap { v in (0 ..< 4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) } }
+        return magic + version + info + main + keys + count + data
+    }
+
+    func testHandWrittenLegacyViewIsRead() throws {
+        let read = try WeightFile.tensors(decoding: legacyCheckpoint(values: [1, 2, 3, 4, 5, 6], offset: 1, size: [2, 2], stride: [1, 2]),
+                                          file: "view.pth")
+        XCTAssertEqual(read["w"]?.shape, [2, 2])
+        XCTAssertEqual(read["w"]?.values, [2, 4, 3, 5])
+    }
+
+    func testOverflowingSizesStridesAndOffsetsAreErrors() {
+        let cases: [(offset: Int, size: [Int], stride: [Int])] = [
+            (0, [1 << 31], [1 << 40]),                        // (size - 1) × stride overflows
+            (1 << 62, [(1 << 22) + 1], [1 << 40]),            // offset + reach overflows
+            (Int.max - 1, [4], [1]),                          // offset + reach overflows
+            (5, [2], [1]),                                    // no overflow, but past the end of the storage
+        ]
+        for c in cases {
+            let bytes = legacyCheckpoint(values: [1, 2, 3, 4, 5, 6], offset: c.offset, size: c.size, stride: c.stride)
+            XCTAssertThrowsError(try WeightFile.tensors(decoding: bytes, file: "huge.pth"), "\(c)") { error in
+                guard case WeightsError.corrupt(let file, _) = error else { return XCTFail("\(error)") }
+                XCTAssertEqual(file, "huge.pth")
+            }
+        }
+    }
 }

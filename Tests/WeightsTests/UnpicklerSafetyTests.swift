@@ -40,6 +40,19 @@ final class UnpicklerSafetyTests: XCTestCase {
         }
     }
 
+    func testContainerInsertedIntoItselfIsRefused() {
+        // d = {}; d['a'] = d: the dict becomes its own value, which would send readers into endless recursion.
+        let bytes: [UInt8] = [0x80, 0x02, 0x7D, 0x71, 0x00, 0x8C, 0x01, 0x61, 0x68, 0x00, 0x73, 0x2E]
+        XCTAssertThrowsError(try WeightFile.tensors(decoding: bytes, file: "self.pkl")) { error in
+            XCTAssertTrue("\(error)".contains("recursive"), "\(error)")
+        }
+        // l = []; l.append(l)
+        let list: [UInt8] = [0x80, 0x02, 0x5D, 0x71, 0x00, 0x68, 0x00, 0x68, 0x00, 0x61, 0x2E]
+        XCTAssertThrowsError(try WeightFile.tensors(decoding: list, file: "self.pkl")) { error in
+            XCTAssertTrue("\(error)".contains("recursive"), "\(error)")
+        }
+    }
+
     func testDeepNestingIsBounded() {
         let bytes: [UInt8] = [0x80, 0x02, 0x29] + [UInt8](repeating: 0x85, count: 200_000) + [0x2E] // ((((),),),)…
         XCTAssertThrowsError(try WeightFile.tensors(decoding: bytes, file: "deep.pkl")) { error in
