@@ -54,19 +54,8 @@ final class TransferSession {
         let recorder = frames.wantsFrames
             ? try FrameRecorder(options: frames, engine: engine, content: contentPath, style: stylePaths.first) : nil
         if let recorder { engine.observers.append(recorder) }
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let cancellation = engine.cancellation
-        interrupt.setEventHandler {
-            if cancellation.isCancelled { exit(130) }
-            FileHandle.standardError.write(Data("\nstopping after this iteration (Ctrl-C again to abort)\n".utf8))
-            cancellation.cancel()
-        }
-        interrupt.resume()
-        defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
-        }
+        let interrupt = cancelOnInterrupt(engine.cancellation, message: "stopping after this iteration")
+        defer { withExtendedLifetime(interrupt) {} }
         print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
         let run = Result { try engine.run() }
         let closing = Result { try recorder?.finish() }

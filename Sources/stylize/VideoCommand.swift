@@ -73,19 +73,8 @@ struct VideoCommand: ParsableCommand {
             input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
             resume: resume, maxFrames: maxFrames, size: session.recipe.size)
 
-        signal(SIGINT, SIG_IGN)
-        let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        let cancellation = stylizer.cancellation
-        interrupt.setEventHandler {
-            if cancellation.isCancelled { Foundation.exit(130) }
-            FileHandle.standardError.write(Data("\nstopping; the frames done are kept (rerun with --resume to continue)\n".utf8))
-            cancellation.cancel()
-        }
-        interrupt.resume()
-        defer {
-            interrupt.cancel()
-            signal(SIGINT, SIG_DFL)
-        }
+        let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
+        defer { withExtendedLifetime(interrupt) {} }
         print("model \(session.modelName), frames of long side \(job.size), \(settings.frameIterations) iterations after the first, temporal weight \(settings.temporalWeight)")
         let summary = try VideoStylizer(stylizer: stylizer).run(job) { report in
             stylizer.observers = []
