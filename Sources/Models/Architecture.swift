@@ -58,19 +58,14 @@ public enum Architecture: String, CaseIterable, Sendable {
     }
 }
 
-/// Standard normal samples (SplitMix64 + Box–Muller), reproducible from a seed.
+/// Standard normal samples (Box–Muller over `SeededGenerator`), reproducible from a seed.
 struct NormalGenerator {
-    private var state: UInt64
+    private var uniforms: SeededGenerator
     private var spare: Float?
-    init(seed: UInt64) { state = seed }
+    init(seed: UInt64) { uniforms = SeededGenerator(seed: seed) }
 
-    private mutating func uniform() -> Double {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return (Double((z ^ (z >> 31)) >> 11) + 0.5) / Double(1 << 53)
-    }
+    /// Uniform in (0, 1): never 0, so the logarithm below stays finite.
+    private mutating func uniform() -> Double { (Double(uniforms.next() >> 11) + 0.5) / Double(1 << 53) }
 
     mutating func next() -> Float {
         if let s = spare { spare = nil; return s }
