@@ -76,7 +76,7 @@ public enum BLAS {
             let source = CPUKernel.configureEnvironment()
             var missing: BLASError?
             for path in candidates {
-                guard let handle = dlopen(path, RTLD_NOW | RTLD_GLOBAL) else { continue }
+                guard let handle = openFresh(path) else { continue }
                 func symbol<T>(_ name: String, _: T.Type) throws(BLASError) -> T {
                     guard let p = dlsym(handle, name) else { throw .missingSymbol(name, path) }
                     return unsafeBitCast(p, to: T.self)
@@ -96,6 +96,19 @@ public enum BLAS {
                 }
             }
             throw missing ?? .notFound(candidates)
+        }
+
+        /// Opens `path` so that OpenBLAS initialises after `OPENBLAS_CORETYPE` was set. When another library
+        /// already loaded it before `main` (libavfilter → libsphinxbase → libblas does, on Debian), its kernel
+        /// was fixed then, from OpenBLAS's own detection; a private copy in a new link-map namespace
+        /// (`dlmopen`) initialises again and reads the variable.
+        private static func openFresh(_ path: String) -> UnsafeMutableRawPointer? {
+            guard let loaded = dlopen(path, RTLD_NOW | RTLD_NOLOAD) else { return dlopen(path, RTLD_NOW | RTLD_GLOBAL) }
+            dlclose(loaded)  // only a probe: drop the reference RTLD_NOLOAD took
+            typealias DLMOpen = @convention(c) (Int, UnsafePointer<CChar>, Int32) -> UnsafeMutableRawPointer?
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "dlmopen") else { return dlopen(path, RTLD_NOW) }
+            let newNamespace = -1  // LM_ID_NEWLM
+            return unsafeBitCast(symbol, to: DLMOpen.self)(newNamespace, path, RTLD_NOW) ?? dlopen(path, RTLD_NOW)
         }
     }
 }
