@@ -4,7 +4,7 @@ import TensorCore
 // content and style are reduced to their luminance Y (YIQ), the style's Y matched to the content's mean and
 // standard deviation, the transfer runs on grey images, and the result's Y is recombined with the content's
 // I and Q chroma.
-enum ColorPreservation {
+public enum ColorPreservation {
     // RGB → YIQ (NTSC 1953 coefficients) and back.
     static let toYIQ: [[Float]] = [[0.299, 0.587, 0.114], [0.595716, -0.274453, -0.321263], [0.211456, -0.522591, 0.311135]]
     static let toRGB: [[Float]] = [[1, 0.9563, 0.6210], [1, -0.2721, -0.6474], [1, -1.1070, 1.7046]]
@@ -21,6 +21,9 @@ enum ColorPreservation {
         for c in 0..<3 { (t.data + c * n).update(from: y, count: n) }
         return t
     }
+
+    /// An RGB image's luminance in all three channels: what the engine optimizes under `preserve_colors`.
+    public static func luminanceImage(_ rgb: Tensor) -> Tensor { greyContent(rgb) }
 
     /// The content as grey luminance.
     static func greyContent(_ content: Tensor) -> Tensor { grey(luminance(content), shape: content.shape) }

@@ -25,6 +25,23 @@ public enum FlowConsistency {
         return mask
     }
 
+    /// Shrinks the trusted region by `radius` pixels in place (a (2r+1)² minimum filter): the pixels at a
+    /// disocclusion's edge pass the consistency check by a hair, and the previous frame's paint that leaks
+    /// through them is what shows as a ghost trail behind moving objects.
+    public static func erode(_ mask: Tensor, radius r: Int) {
+        let h = mask.shape.height, w = mask.shape.width
+        let source = Array(UnsafeBufferPointer(start: mask.data, count: h * w))
+        for y in 0..<h {
+            for x in 0..<w {
+                var m = source[y * w + x]
+                for yy in max(y - r, 0)...min(y + r, h - 1) where m > 0 {
+                    for xx in max(x - r, 0)...min(x + r, w - 1) { m = min(m, source[yy * w + xx]) }
+                }
+                mask.data[y * w + x] = m
+            }
+        }
+    }
+
     /// |∇f|² of one flow channel by central differences (one-sided at the edges).
     private static func squaredGradient(_ f: Tensor, channel: Int, x: Int, y: Int) -> Float {
         let s = f.shape, w = s.width, p = f.data + channel * s.planeSize

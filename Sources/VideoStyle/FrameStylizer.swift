@@ -3,100 +3,151 @@ import Models
 import StyleTransfer
 import TensorCore
 
-/// Frame mode's knobs besides the recipe.
-public struct FrameSettings: Sendable {
-    /// Optimizer iterations for every frame after the first (which uses the recipe's schedule).
-    public var frameIterations = 60
-    /// Weight of the temporal term (`TemporalTerm`); 0 leaves it out. On Samples/tree.mp4 at 128 px with
-    /// VGG16 (frames 2–20), 1e4 cut the flicker 3× against 1e3 (0.0010 vs 0.0032) for a 3% higher content
-    /// loss at frame 20.
-    public var temporalWeight = 1e4
-    /// Start each later frame from the previous result warped by the flow (otherwise as the first frame).
-    public var flowInit = true
-    public var flow = OpticalFlow()
-
-    public init() {}
-}
-
 /// What stylizing one frame produced.
 public struct FrameOutcome {
     public var image: Tensor
     public var result: EngineResult
-    /// Share of pixels the temporal mask trusts (nil on the first frame).
+    /// Share of pixels the temporal mask trusts (nil on the first frame and in `none` mode).
     public var maskCoverage: Double?
-    /// `Flicker.warpedDifference` of the stylized frame against the previous one (nil on the first frame).
+    /// `Flicker.warpedDifference` of the stylized frame against the previous one (flow mode, after the first frame).
     public var flicker: Double?
     /// The same measure on the input frames, for scale.
     public var inputFlicker: Double?
-    /// Seconds spent on the two optical flows.
+    /// Seconds spent on the optical flows and masks.
     public var flowSeconds: Double
 }
 
+/// The previous input frame and its stylized result, at the size of the frame being stylized.
+public struct PreviousFrame {
+    public var frame: Tensor
+    public var stylized: Tensor
+
+    public init(frame: Tensor, stylized: Tensor) {
+        self.frame = frame
+        self.stylized = stylized
+    }
+}
+
 /// Stylizes frames one after another with one network: the first from the recipe's initialization with its
-/// schedule, each later one single-scale from the previous stylized frame warped onto it, held there by the
-/// temporal term where the flow is trusted (Ruder et al. 2016).
+/// schedule, each later one single-scale as `FrameSettings.temporal` says (Ruder, Dosovitskiy & Brox 2016).
 public final class FrameStylizer {
     public let network: FeatureNetwork
-    public let style: Tensor
+    public let styles: [Tensor]
     public let recipe: Recipe
     public let settings: FrameSettings
     public let firstInitialization: Initialization
+    public var flow = OpticalFlow()
     /// Added to every frame's engine (progress printers).
     public var observers: [EngineObserver] = []
     /// Set from any thread to end the current frame after its current iteration; the frame then reports
     /// `StopReason.cancelled` and must not be kept.
     public let cancellation = Cancellation()
 
-    public init(network: FeatureNetwork, style: Tensor, recipe: Recipe, settings: FrameSettings,
+    public init(network: FeatureNetwork, styles: [Tensor], recipe: Recipe, settings: FrameSettings,
                 firstInitialization: Initialization = .content) throws {
-        guard settings.frameIterations >= 0 else {
-            throw VideoStyleError.invalidValue(knob: "frame_iterations", value: "\(settings.frameIterations)", expected: "0 or more")
-        }
-        guard settings.temporalWeight >= 0 else {
-            throw VideoStyleError.invalidValue(knob: "temporal_weight", value: "\(settings.temporalWeight)", expected: "0 or more")
-        }
+        try settings.validate()
+        guard !styles.isEmpty else { throw VideoStyleError.invalidValue(knob: "style", value: "none", expected: "at least one style image") }
         self.network = network
-        self.style = style
+        self.styles = styles
         self.recipe = recipe
         self.settings = settings
         self.firstInitialization = firstInitialization
     }
 
-    /// Stylizes `frame` (RGB, already at the output size). `previous` is the previous input frame and its
-    /// stylized result, at the same size.
-    public func stylize(_ frame: Tensor, previous: (frame: Tensor, stylized: Tensor)?) throws -> FrameOutcome {
+    /// Stylizes `frame` (RGB, already at the output size) after `previous`, which must have the same size.
+    public func stylize(_ frame: Tensor, previous: PreviousFrame?) throws -> FrameOutcome {
         var r = recipe
         r.size = max(frame.shape.height, frame.shape.width)
-        var initialization = firstInitialization
-        var consistency: (flow: Tensor, mask: Tensor)?
-        var flowSeconds = 0.0
-        if let previous {
-            let start = Clock.now()
+        guard let previous else { return try run(r, frame: frame, initialization: firstInitialization, terms: [], flowSeconds: 0) }
+        precondition(previous.frame.shape == frame.shape && previous.stylized.shape == frame.shape, "previous frame of another size")
+        r.scales = 1
+        r.scaleIterations = nil
+        r.iterations = settings.frameIterations
+        if settings.frameTolerance > 0 {
+            r.tolerance = settings.frameTolerance
+            r.toleranceWindow = 5
+        }
+        // Under preserve_colors the engine optimizes luminance only, so its start and the temporal target are
+        // the previous result's luminance, not its recombined colours.
+        let stylized = recipe.preserveColors ? ColorPreservation.luminanceImage(previous.stylized) : previous.stylized
+        let start = Clock.now()
+        switch settings.temporal {
+        case .none:
+            return try run(r, frame: frame, initialization: .content, terms: [], flowSeconds: 0)
+        case .previous:
+            let mask = ChangeMask.unchanged(previous.frame, frame)
+            let initial = Self.blend(stylized, fill(content: frame, paint: stylized, size: r.size), mask: mask)
+            var outcome = try run(r, frame: frame, initialization: .image(initial),
+                                  terms: temporalTerms(target: stylized, mask: mask), flowSeconds: Clock.now() - start)
+            outcome.maskCoverage = mask.mean
+            return outcome
+        case .flow:
             // Pixels of this frame → the previous frame, and back, for the mask.
-            let forward = settings.flow.estimate(from: frame, to: previous.frame)
-            let backward = settings.flow.estimate(from: previous.frame, to: frame)
+            let forward = flow.estimate(from: frame, to: previous.frame)
+            let backward = flow.estimate(from: previous.frame, to: frame)
             let mask = FlowConsistency.mask(forward: forward, backward: backward)
-            flowSeconds = Clock.now() - start
-            consistency = (forward, mask)
-            r.scales = 1
-            r.scaleIterations = nil
-            r.iterations = settings.frameIterations
-            if settings.flowInit { initialization = .image(Warp.backward(previous.stylized, flow: forward)) }
+            FlowConsistency.erode(mask, radius: max(1, r.size / 160))
+            // Where the picture did not change the identity explains it exactly; the estimated flow's sub-pixel
+            // noise there would resample (blur) the paint a little more every frame.
+            let unchanged = ChangeMask.unchanged(previous.frame, frame)
+            for i in 0..<unchanged.count where unchanged.data[i] > 0 {
+                forward.data[i] = 0
+                forward.data[unchanged.count + i] = 0
+                mask.data[i] = 1
+            }
+            let warped = Warp.backward(stylized, flow: forward)
+            let initial = Self.blend(warped, fill(content: frame, paint: warped, size: r.size), mask: mask)
+            var outcome = try run(r, frame: frame, initialization: .image(initial),
+                                  terms: temporalTerms(target: warped, mask: mask), flowSeconds: Clock.now() - start)
+            outcome.maskCoverage = mask.mean
+            outcome.flicker = Flicker.warpedDifference(current: outcome.image, previous: previous.stylized, flow: forward, mask: mask)
+            outcome.inputFlicker = Flicker.warpedDifference(current: frame, previous: previous.frame, flow: forward, mask: mask)
+            return outcome
         }
-        let engine = try Engine(network: network, recipe: r, content: frame, styles: [style], initialization: initialization)
-        if let previous, let (flow, mask) = consistency, settings.temporalWeight > 0 {
-            engine.pixelTerms = [TemporalTerm(target: Warp.backward(previous.stylized, flow: flow), mask: mask, weight: settings.temporalWeight)]
-        }
+    }
+
+    /// The start where the previous frame cannot be trusted: there its paint belongs to something else (the
+    /// background a moving object uncovered), and starting from it drags the object's colours along as a ghost;
+    /// the frame's own content is unpainted and 20-odd iterations leave it a photograph. So: the content's
+    /// colours (low frequencies) under the previous frame's brush texture (its high frequencies).
+    private func fill(content frame: Tensor, paint: Tensor, size: Int) -> Tensor {
+        let content = recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame
+        let radius = max(2, size / 40)
+        let lowContent = BoxBlur.apply(BoxBlur.apply(content, radius: radius), radius: radius)
+        let lowPaint = BoxBlur.apply(BoxBlur.apply(paint, radius: radius), radius: radius)
+        let out = Tensor(content.shape)
+        for i in 0..<out.count { out.data[i] = min(max(lowContent.data[i] + paint.data[i] - lowPaint.data[i], 0), 1) }
+        return out
+    }
+
+    private func temporalTerms(target: Tensor, mask: Tensor) -> [PixelTerm] {
+        settings.temporalWeight > 0 ? [TemporalTerm(target: target, mask: mask, weight: settings.temporalWeight)] : []
+    }
+
+    private func run(_ recipe: Recipe, frame: Tensor, initialization: Initialization, terms: [PixelTerm],
+                     flowSeconds: Double) throws -> FrameOutcome {
+        let engine = try Engine(network: network, recipe: recipe, content: frame, styles: styles, initialization: initialization)
+        engine.pixelTerms = terms
         let cancellation = self.cancellation
         engine.observers = observers + [ClosureObserver { _, _ in cancellation.isCancelled ? .stop : .proceed }]
         let result = try engine.run()
-
-        var outcome = FrameOutcome(image: result.image, result: result, flowSeconds: flowSeconds)
-        if let previous, let (flow, mask) = consistency {
-            outcome.maskCoverage = Double(mask.buffer.reduce(0, +)) / Double(mask.count)
-            outcome.flicker = Flicker.warpedDifference(current: result.image, previous: previous.stylized, flow: flow, mask: mask)
-            outcome.inputFlicker = Flicker.warpedDifference(current: frame, previous: previous.frame, flow: flow, mask: mask)
-        }
-        return outcome
+        return FrameOutcome(image: result.image, result: result, flowSeconds: flowSeconds)
     }
+
+    /// mask·a + (1 − mask)·b, per pixel over all channels.
+    static func blend(_ a: Tensor, _ b: Tensor, mask: Tensor) -> Tensor {
+        let out = Tensor(a.shape), n = a.shape.planeSize
+        for c in 0..<a.shape.channels {
+            for i in 0..<n {
+                let j = c * n + i, m = mask.data[i]
+                out.data[j] = m * a.data[j] + (1 - m) * b.data[j]
+            }
+        }
+        return out
+    }
+}
+
+extension Tensor {
+    /// Mean of all values (a mask's coverage).
+    var mean: Double { count == 0 ? 0 : Double(buffer.reduce(0, +)) / Double(count) }
 }

@@ -4,6 +4,8 @@ public enum VideoStyleError: Error, CustomStringConvertible, Equatable {
     case noFrames(path: String)
     case workDirectoryInUse(path: String)
     case resumeMismatch(path: String, expected: String, found: String)
+    case fingerprintMissing(path: String)
+    case fingerprintMismatch(path: String, differences: [String])
 
     public var description: String {
         switch self {
@@ -15,6 +17,10 @@ public enum VideoStyleError: Error, CustomStringConvertible, Equatable {
             return "\(path) holds frames of an earlier run: pass --resume to continue it, or remove the directory"
         case .resumeMismatch(let path, let expected, let found):
             return "\(path) is \(found), this run makes \(expected) frames: resume with the same --size, or remove the work directory"
+        case .fingerprintMissing(let path):
+            return "\(path) is missing or unreadable, so the frames beside it cannot be matched to this run: remove the work directory to start again"
+        case .fingerprintMismatch(let path, let differences):
+            return "\(path) holds frames made differently (\(differences.joined(separator: "; "))): run with the same inputs and settings to resume, or remove the work directory"
         }
     }
 }

@@ -77,7 +77,7 @@ public final class VideoStylizer {
         let sink = FrameSink(consumers: consumers)
         var summary = VideoSummary(frames: 0, stylized: 0, resumed: 0, cancelled: false)
         var flicker: [Double] = [], inputFlicker: [Double] = [], seconds: [Double] = []
-        var previous: (frame: Tensor, stylized: Tensor)?
+        var previous: PreviousFrame?
 
         while summary.frames < (job.maxFrames ?? .max), let decoded = try reader.nextFrame() {
             let image = try Resampler.resize(decoded, width: width, height: height)
@@ -109,7 +109,7 @@ public final class VideoStylizer {
                 progress(FrameReport(index: summary.frames, expected: expected, resumed: false, outcome: outcome))
             }
             try sink.push(RGBImage(width: width, height: height, planes: stylized.values))
-            previous = (frame, stylized)
+            previous = PreviousFrame(frame: frame, stylized: stylized)
             summary.frames += 1
         }
         try sink.finish()

@@ -5,6 +5,8 @@ import StyleTransfer
 import TensorCore
 import VideoStyle
 
+extension TemporalMode: ExpressibleByArgument {}
+
 struct VideoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "video",
@@ -13,8 +15,8 @@ struct VideoCommand: ParsableCommand {
     @Argument(help: "The clip to stylize (anything FFmpeg decodes).")
     var input: String
 
-    @Argument(help: "The style image.")
-    var style: String
+    @Argument(help: "The style images (several blend, see --style-blend).")
+    var styles: [String]
 
     @OptionGroup var options: RunOptions
     @OptionGroup var objective: ObjectiveOptions
@@ -32,8 +34,11 @@ struct VideoCommand: ParsableCommand {
     @Option(help: "Weight of the temporal term holding each frame to the previous one where the flow is trusted (0: off).")
     var temporalWeight: Double?
 
-    @Flag(inversion: .prefixedNo, help: "Start each frame from the previous stylized frame warped by the optical flow.")
-    var flowInit = true
+    @Option(help: "How each frame after the first starts: none (from its content, the flicker baseline), previous (from the previous stylized frame), flow (from it warped by the optical flow, plus the temporal term where the flow is trusted).")
+    var temporal: TemporalMode?
+
+    @Option(help: "Stop a frame after the first when its loss fell by less than this share over 5 iterations (0: run --frame-iterations).")
+    var frameTolerance: Double?
 
     @Option(help: "Directory for the stylized frames as PNGs (default: OUTPUT.frames beside the output).")
     var workDir: String?
@@ -54,18 +59,18 @@ struct VideoCommand: ParsableCommand {
         setvbuf(stdout, nil, _IOLBF, 0)
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
         // Frame mode warps and holds the previous frame's colours, which luminance-only transfer would fight.
-        if recipe.preserveColors { throw CLIError.notInVideoMode("--preserve-colors") }
         // The session loads the network and resolves the layers; its content-less engine is not run.
-        let session = try TransferSession(recipe: recipe, content: nil, styles: [style])
+        let session = try TransferSession(recipe: recipe, content: nil, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
         var settings = FrameSettings()
         if let frameIterations { settings.frameIterations = frameIterations }
         if let temporalWeight { settings.temporalWeight = temporalWeight }
-        settings.flowInit = flowInit
+        if let temporal { settings.temporal = temporal }
+        if let frameTolerance { settings.frameTolerance = frameTolerance }
         let initialization = try Initialization.named(session.recipe.initialization, noise: session.recipe.noise)
             ?? .image(TransferSession.read(session.recipe.initialization))
         let stylizer = try FrameStylizer(
-            network: session.engine.network, style: TransferSession.read(style), recipe: session.recipe,
+            network: session.engine.network, styles: styles.map(TransferSession.read), recipe: session.recipe,
             settings: settings, firstInitialization: initialization)
         stylizer.observers = [ProgressPrinter(every: options.progressEvery)]
         let job = VideoJob(
@@ -74,7 +79,7 @@ struct VideoCommand: ParsableCommand {
 
         let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
         defer { withExtendedLifetime(interrupt) {} }
-        print("model \(session.modelName), frames of long side \(job.size), \(settings.frameIterations) iterations after the first, temporal weight \(settings.temporalWeight)")
+        print("model \(session.modelName), frames of long side \(job.size), temporal \(settings.temporal.rawValue), \(settings.frameIterations) iterations after the first, temporal weight \(settings.temporalWeight)")
         let summary = try VideoStylizer(stylizer: stylizer).run(job) { report in
             stylizer.observers = []
             print(Self.line(report))

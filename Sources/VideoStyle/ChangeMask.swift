@@ -1,0 +1,23 @@
+import TensorCore
+
+/// Where a picture stayed the same between two frames, without optical flow: `previous` mode holds the
+/// stylized frame to the previous one there, so a static background keeps its brush strokes while what moves
+/// is free to change.
+public enum ChangeMask {
+    /// 1 where the two frames' luminance, box-blurred over `radius` pixels (sensor noise and compression
+    /// grain are not motion), differs by less than `threshold`; 0 elsewhere. Both are RGB of one shape.
+    public static func unchanged(_ a: Tensor, _ b: Tensor, threshold: Float = 0.03, radius: Int = 2) -> Tensor {
+        precondition(a.shape == b.shape, "frames \(a.shape), \(b.shape)")
+        let s = a.shape, n = s.planeSize
+        let difference = Tensor(channels: 1, height: s.height, width: s.width)
+        for i in 0..<n {
+            var d: Float = 0
+            for (c, k) in [Float(0.299), 0.587, 0.114].enumerated() { d += k * (a.data[c * n + i] - b.data[c * n + i]) }
+            difference.data[i] = abs(d)
+        }
+        let blurred = BoxBlur.apply(difference, radius: radius)
+        let mask = Tensor(channels: 1, height: s.height, width: s.width)
+        for i in 0..<n { mask.data[i] = blurred.data[i] < threshold ? 1 : 0 }
+        return mask
+    }
+}
