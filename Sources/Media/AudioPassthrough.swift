@@ -78,7 +78,7 @@ final class AudioPassthrough {
                 dropped.append("#\(i) audio (\(codec))")
                 continue
             }
-            if avformat_query_codec(format, par.codec_id, FF_COMPLIANCE_NORMAL) == 1 {
+            if Self.accepts(muxer, format, stream) {
                 plans.append((i, nil))
                 notes.append("\(description): copied")
             } else if let encoder = Self.encoder(for: muxer) {
@@ -185,6 +185,29 @@ final class AudioPassthrough {
         if input != nil { avformat_close_input(&input) }
         av_packet_free(&packet)
         holding = false
+    }
+
+    /// Whether `muxer` takes the stream as it is. Its codec list is not the whole answer (MOV lists Opus and then
+    /// refuses it), so a header is also tried, in memory.
+    private static func accepts(_ muxer: String, _ format: UnsafePointer<AVOutputFormat>, _ stream: UnsafeMutablePointer<AVStream>) -> Bool {
+        guard avformat_query_codec(format, stream.pointee.codecpar.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 1 else { return false }
+        var trial: UnsafeMutablePointer<AVFormatContext>?
+        guard avformat_alloc_output_context2(&trial, nil, muxer, nil) >= 0, let trial else { return false }
+        defer {
+            if trial.pointee.pb != nil {
+                var bytes: UnsafeMutablePointer<UInt8>?
+                _ = avio_close_dyn_buf(trial.pointee.pb, &bytes)
+                av_free(bytes)
+                trial.pointee.pb = nil
+            }
+            avformat_free_context(trial)
+        }
+        guard let out = avformat_new_stream(trial, nil),
+              avcodec_parameters_copy(out.pointee.codecpar, stream.pointee.codecpar) >= 0 else { return false }
+        out.pointee.codecpar.pointee.codec_tag = 0
+        out.pointee.time_base = stream.pointee.time_base
+        guard avio_open_dyn_buf(&trial.pointee.pb) >= 0 else { return false }
+        return avformat_write_header(trial, nil) >= 0
     }
 
     /// The usual audio encoder for a container, when this FFmpeg has it.
