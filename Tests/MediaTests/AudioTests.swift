@@ -96,6 +96,21 @@ final class AudioTests: XCTestCase {
         XCTAssertEqual(try Packets.decodedSeconds(path, stream: out.audioStreams[0]), 1.0, accuracy: 0.1)
     }
 
+    /// Opus and MP3 go into MP4 and MOV unchanged; whatever the decision, the file plays.
+    func testEveryPairOfFixtureAndContainerGivesAPlayableFile() throws {
+        for file in [aac, opus, mixed] {
+            for ext in ["mp4", "mov", "webm"] {
+                let (path, notes) = try write(ext, count: 10, audio: AudioSource(path: file, start: 0.2))
+                let out = try Packets(path)
+                XCTAssertEqual(out.video().count, 10, "\(file) → \(ext)")
+                for stream in out.audioStreams {
+                    XCTAssertEqual(try Packets.decodedSeconds(path, stream: stream), 1.0, accuracy: 0.15, "\(file) → \(ext) #\(stream)")
+                }
+                print("\(URL(fileURLWithPath: file).lastPathComponent) → \(ext): \(notes.joined(separator: "; "))")
+            }
+        }
+    }
+
     func testGIFCarriesNoAudio() throws {
         let (path, notes) = try write("gif", count: 3, audio: AudioSource(path: aac))
         XCTAssertEqual(notes, ["dropped: #1 audio (aac) (gif holds no audio)"])
