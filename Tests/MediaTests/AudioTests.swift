@@ -130,6 +130,73 @@ final class AudioTests: XCTestCase {
         print("early finish at 0.5 s: copied audio ends at \(last.seconds + last.duration) s, re-encoded has \(seconds) s")
     }
 
+    /// Audio is read only as far as the video has come: 30 minutes of PCM (28.8 MB) copied beside 19 frames 100 s
+    /// apart adds a few MB at most to the resident memory (the MOV index grows per packet; buffering the track would
+    /// add all of it).
+    func testMemoryStaysBoundedWithALongSoundtrack() throws {
+        let dir = try Fixtures.directory(self)
+        let wav = dir + "/long.wav"
+        let rate = 8000, seconds = 1800
+        try Self.writeTone(wav, rate: rate, seconds: seconds)
+        let writer = try VideoWriter(path: dir + "/out.mov", frameRate: FrameRate(1), timeBase: Rational(1, 10),
+                                     audio: AudioSource(path: wav))
+        XCTAssertEqual(writer.notes, ["audio #0 pcm_s16le 8 kHz mono: copied"])
+        let image = Fixtures.pattern(width: 16, height: 16)
+        try writer.append(image, pts: 0)  // opens the encoder and the muxer: the baseline includes them
+        let baseline = Self.residentBytes()
+        var peak = baseline
+        for i in 1 ..< seconds / 100 + 1 {
+            try writer.append(image, pts: Int64(i * 1000))
+            peak = max(peak, Self.residentBytes())
+        }
+        try writer.finish()
+        let growth = Double(peak - baseline) / 1e6
+        print("long soundtrack: \(Double(2 * rate * seconds) / 1e6) MB of PCM copied, resident memory grew \(growth) MB")
+        XCTAssertLessThan(growth, 4)
+        let out = try Packets(dir + "/out.mov")
+        let last = try XCTUnwrap(out.audio(out.audioStreams[0]).last)
+        XCTAssertEqual(last.seconds + last.duration, Double(seconds), accuracy: 0.2, "the whole track is there")
+    }
+
+    /// A mono 16-bit PCM WAV of a 440 Hz tone, written with libavformat.
+    static func writeTone(_ path: String, rate: Int, seconds: Int) throws {
+        var format: UnsafeMutablePointer<AVFormatContext>?
+        guard avformat_alloc_output_context2(&format, nil, "wav", path) >= 0, let format,
+              let stream = avformat_new_stream(format, nil) else { throw FixtureError("cannot make \(path)") }
+        defer { avio_closep(&format.pointee.pb); avformat_free_context(format) }
+        let par = stream.pointee.codecpar!
+        par.pointee.codec_type = AVMEDIA_TYPE_AUDIO
+        par.pointee.codec_id = AV_CODEC_ID_PCM_S16LE
+        par.pointee.sample_rate = Int32(rate)
+        av_channel_layout_default(&par.pointee.ch_layout, 1)
+        par.pointee.bits_per_coded_sample = 16
+        par.pointee.block_align = 2
+        stream.pointee.time_base = AVRational(num: 1, den: Int32(rate))
+        guard avio_open(&format.pointee.pb, path, AVIO_FLAG_WRITE) >= 0, avformat_write_header(format, nil) >= 0 else {
+            throw FixtureError("cannot write \(path)")
+        }
+        var packet = av_packet_alloc()
+        defer { av_packet_free(&packet) }
+        let chunk = rate / 2
+        for c in 0 ..< 2 * seconds {
+            XCTAssertEqual(av_new_packet(packet, Int32(2 * chunk)), 0)
+            let samples = UnsafeMutableRawPointer(packet!.pointee.data!).assumingMemoryBound(to: Int16.self)
+            for k in 0 ..< chunk { samples[k] = Int16(8000 * sin(2 * Double.pi * 440 * Double(c * chunk + k) / Double(rate))) }
+            packet!.pointee.pts = Int64(c * chunk)
+            packet!.pointee.dts = packet!.pointee.pts
+            packet!.pointee.duration = Int64(chunk)
+            av_packet_rescale_ts(packet, AVRational(num: 1, den: Int32(rate)), stream.pointee.time_base)
+            XCTAssertGreaterThanOrEqual(av_write_frame(format, packet), 0)
+            av_packet_unref(packet)
+        }
+        XCTAssertGreaterThanOrEqual(av_write_trailer(format), 0)
+    }
+
+    static func residentBytes() -> Int {
+        let fields = ((try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "").split(separator: " ")
+        return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
     func testVariableFrameRateTimestampsRoundTrip() throws {
         let pts: [Int64] = [0, 3000, 9000, 10500, 18000, 27001, 30000, 45000]
         for ext in ["mp4", "webm"] {
