@@ -5,10 +5,11 @@ import CFFmpeg
 /// re-encoded to the container's usual codec (`AudioTranscoder`); other streams are named as dropped.
 ///
 /// Cutting to [start, end): a copied packet is kept when it starts before the span's end and ends at or after its
-/// start. A packet straddling (or ending at) `start` is kept with a negative timestamp when the container stores those (MP4/MOV: an edit list
-/// hides the lead-in, so the first sample heard is the one at `start` and the decoder has its pre-roll);
-/// otherwise (WebM) packets starting before `start` are dropped and the first one kept begins less than one packet
-/// after it, still at its true time. Either way every packet keeps its exact offset from the video: sync holds.
+/// start. A packet straddling (or ending at) `start` is kept with a negative timestamp when the container stores
+/// those (MP4/MOV: an edit list hides the lead-in, so the first sample heard is the one at `start` and the decoder
+/// has its pre-roll); otherwise (WebM) packets starting before `start` are dropped and the first one kept begins
+/// less than one packet after it, still at its true time. Either way every packet keeps its exact offset from the
+/// video: sync holds. Re-encoded streams are cut to the sample at both ends.
 /// Packets are read from the source only up to the time the video has reached, so memory stays bounded.
 final class AudioPassthrough {
     /// One line per audio stream and one naming the dropped streams, for the CLI to print.

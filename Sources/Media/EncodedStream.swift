@@ -2,8 +2,9 @@ import CFFmpeg
 
 /// One video encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
 /// trailer. Other streams (copied or re-encoded audio) are added by `addStreams` before the header and written
-/// through `write(_:)`, interleaved by libavformat. `close()` writes the trailer even when the flush failed, so whatever was encoded plays; a file whose
-/// trailer could not be written (an MP4 without its index) does not play and is discarded.
+/// through `write(_:)`, interleaved by libavformat. `close()` writes the trailer even when the flush failed, so
+/// whatever was encoded plays; a file whose trailer could not be written (an MP4 without its index) does not play
+/// and is discarded.
 final class EncodedStream {
     let file: AtomicFile
     private var format: UnsafeMutablePointer<AVFormatContext>?
