@@ -158,8 +158,9 @@ final class AudioTests: XCTestCase {
         XCTAssertEqual(last.seconds + last.duration, Double(seconds), accuracy: 0.2, "the whole track is there")
     }
 
-    /// A mono 16-bit PCM WAV of a 440 Hz tone, written with libavformat.
-    static func writeTone(_ path: String, rate: Int, seconds: Int) throws {
+    /// A mono 16-bit PCM WAV of `signal(t)` (−1…1, t in seconds; a 440 Hz tone by default), written with libavformat.
+    static func writeTone(_ path: String, rate: Int, seconds: Int,
+                          signal: (Double) -> Double = { 0.25 * sin(2 * Double.pi * 440 * $0) }) throws {
         var format: UnsafeMutablePointer<AVFormatContext>?
         guard avformat_alloc_output_context2(&format, nil, "wav", path) >= 0, let format,
               let stream = avformat_new_stream(format, nil) else { throw FixtureError("cannot make \(path)") }
@@ -181,7 +182,7 @@ final class AudioTests: XCTestCase {
         for c in 0 ..< 2 * seconds {
             XCTAssertEqual(av_new_packet(packet, Int32(2 * chunk)), 0)
             let samples = UnsafeMutableRawPointer(packet!.pointee.data!).assumingMemoryBound(to: Int16.self)
-            for k in 0 ..< chunk { samples[k] = Int16(8000 * sin(2 * Double.pi * 440 * Double(c * chunk + k) / Double(rate))) }
+            for k in 0 ..< chunk { samples[k] = Int16((32767 * signal(Double(c * chunk + k) / Double(rate))).rounded()) }
             packet!.pointee.pts = Int64(c * chunk)
             packet!.pointee.dts = packet!.pointee.pts
             packet!.pointee.duration = Int64(chunk)
@@ -195,6 +196,35 @@ final class AudioTests: XCTestCase {
     static func residentBytes() -> Int {
         let fields = ((try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8)) ?? "").split(separator: " ")
         return fields.count > 1 ? (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE))) : 0
+    }
+
+    /// Sync to the sample: a chirp (no period to confuse the match) cut at 1 s, copied into MOV and re-encoded to
+    /// AAC in MP4, decoded back and matched against the source: the best-matching shift is 0 (AAC: within 2 samples).
+    func testCutAudioIsInSyncToTheSample() throws {
+        let dir = try Fixtures.directory(self)
+        let wav = dir + "/chirp.wav", rate = 8000
+        let chirp = { (t: Double) in 0.5 * sin(2 * Double.pi * (150 * t + 150 * t * t)) }
+        try Self.writeTone(wav, rate: rate, seconds: 4, signal: chirp)
+        for (ext, tolerance) in [("mov", 0), ("mp4", 2)] {
+            let path = dir + "/cut." + ext
+            let writer = try VideoWriter(path: path, frameRate: FrameRate(10), audio: AudioSource(path: wav, start: 1.0))
+            for i in 0 ..< 15 { try writer.append(Fixtures.pattern(width: 16, height: 16, frame: i)) }
+            try writer.finish()
+            let out = try Packets.decodedSamples(path, stream: 1)
+            XCTAssertEqual(Double(out.count) / Double(rate), 1.5, accuracy: 0.13, ext)
+            // The shift of the source (sampled from 1 s on) that best matches the output.
+            let window = 200 ..< 10000
+            var best = (shift: Int.max, error: Double.infinity)
+            for shift in -100 ... 100 {
+                var error = 0.0
+                for k in window { let d = Double(out[k]) - chirp(1.0 + Double(k + shift) / Double(rate)); error += d * d }
+                if error < best.error { best = (shift, error) }
+            }
+            let rms = (best.error / Double(window.count)).squareRoot()
+            print("sync \(ext): best shift \(best.shift) samples, rms difference \(rms)")
+            XCTAssertLessThanOrEqual(abs(best.shift), tolerance, ext)
+            XCTAssertLessThan(rms, 0.05, ext)
+        }
     }
 
     func testVariableFrameRateTimestampsRoundTrip() throws {
@@ -303,9 +333,16 @@ struct Packets {
     func audio(_ stream: Int32) -> [Packet] { byStream[stream] ?? [] }
     func video() -> [Packet] { types.filter { $0.value == AVMEDIA_TYPE_VIDEO }.keys.sorted().first.flatMap { byStream[$0] } ?? [] }
 
-    /// Seconds of sound a player hears from one stream: decoded samples over the rate (priming and padding
-    /// removed by the container's edit list / the decoder's skip).
     static func decodedSeconds(_ path: String, stream index: Int32) throws -> Double {
+        let (samples, rate) = try decoded(path, stream: index)
+        return Double(samples.count) / Double(rate)
+    }
+
+    static func decodedSamples(_ path: String, stream index: Int32) throws -> [Float] { try decoded(path, stream: index).samples }
+
+    /// What a player hears from one stream (priming and padding removed by the container's edit list and the
+    /// decoder's skip): the first channel's samples and the decoder's output rate.
+    static func decoded(_ path: String, stream index: Int32) throws -> (samples: [Float], rate: Int32) {
         var context: UnsafeMutablePointer<AVFormatContext>?
         guard avformat_open_input(&context, path, nil, nil) >= 0, let context else { throw FixtureError("cannot open \(path)") }
         defer { var c: UnsafeMutablePointer<AVFormatContext>? = context; avformat_close_input(&c) }
@@ -317,14 +354,32 @@ struct Packets {
         XCTAssertGreaterThanOrEqual(avcodec_parameters_to_context(codec, par), 0)
         codec!.pointee.pkt_timebase = context.pointee.streams[Int(index)]!.pointee.time_base
         XCTAssertGreaterThanOrEqual(avcodec_open2(codec, nil, nil), 0)
-        var samples = 0
-        func drain() { while avcodec_receive_frame(codec, frame) >= 0 { samples += Int(frame!.pointee.nb_samples); av_frame_unref(frame) } }
+        var samples: [Float] = []
+        func drain() {
+            while avcodec_receive_frame(codec, frame) >= 0 {
+                let f = frame!.pointee, n = Int(f.nb_samples)
+                let format = AVSampleFormat(rawValue: f.format)
+                // Channel 0 for planar data and for mono (all the outputs measured here); interleaved
+                // multi-channel data would mix channels.
+                switch format {
+                case AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT:
+                    let p = UnsafeRawPointer(f.data.0!).assumingMemoryBound(to: Float.self)
+                    samples += (0 ..< n).map { p[$0] }
+                case AV_SAMPLE_FMT_S16, AV_SAMPLE_FMT_S16P:
+                    let p = UnsafeRawPointer(f.data.0!).assumingMemoryBound(to: Int16.self)
+                    samples += (0 ..< n).map { Float(p[$0]) / 32768 }
+                default:
+                    samples += [Float](repeating: .nan, count: n)  // counted, never matched
+                }
+                av_frame_unref(frame)
+            }
+        }
         while av_read_frame(context, packet) >= 0 {
             if packet!.pointee.stream_index == index { _ = avcodec_send_packet(codec, packet); drain() }
             av_packet_unref(packet)
         }
         _ = avcodec_send_packet(codec, nil)
         drain()
-        return Double(samples) / Double(codec!.pointee.sample_rate)
+        return (samples, codec!.pointee.sample_rate)
     }
 }
