@@ -111,6 +111,16 @@ final class AudioTests: XCTestCase {
         }
     }
 
+    /// A start past the end of the sound (a silent tail of the clip) still gives a playable video.
+    func testStartPastTheSoundtrackStillWrites() throws {
+        for ext in ["mp4", "webm"] {
+            let (path, _) = try write(ext, count: 5, audio: AudioSource(path: mixed, start: 5))
+            let out = try Packets(path)
+            XCTAssertEqual(out.video().count, 5, ext)
+            for stream in out.audioStreams { XCTAssertEqual(out.audio(stream).count, 0, ext) }
+        }
+    }
+
     func testGIFCarriesNoAudio() throws {
         let (path, notes) = try write("gif", count: 3, audio: AudioSource(path: aac))
         XCTAssertEqual(notes, ["dropped: #1 audio (aac) (gif holds no audio)"])
