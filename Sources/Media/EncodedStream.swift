@@ -1,8 +1,10 @@
 import CFFmpeg
 
-/// One encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
-/// trailer. `close()` writes the trailer even when the flush failed, so whatever was encoded plays; a file whose
-/// trailer could not be written (an MP4 without its index) does not play and is discarded.
+/// One video encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
+/// trailer. Other streams (copied or re-encoded audio) are added by `addStreams` before the header and written
+/// through `write(_:)`, interleaved by libavformat. `close()` writes the trailer even when the flush failed, so
+/// whatever was encoded plays; a file whose trailer could not be written (an MP4 without its index) does not play
+/// and is discarded.
 final class EncodedStream {
     let file: AtomicFile
     private var format: UnsafeMutablePointer<AVFormatContext>?
@@ -30,7 +32,8 @@ final class EncodedStream {
         var tagBT709 = false
     }
 
-    init(path: String, settings s: Settings) throws {
+    init(path: String, settings s: Settings,
+         addStreams: (UnsafeMutablePointer<AVFormatContext>) throws -> Void = { _ in }) throws {
         _ = FFmpeg.quiet
         file = AtomicFile(target: path)
         frameDuration = s.frameDuration
@@ -70,6 +73,7 @@ final class EncodedStream {
         st.pointee.time_base = s.timeBase
         st.pointee.avg_frame_rate = s.frameRate
         st.pointee.r_frame_rate = s.frameRate
+        try addStreams(fmt)
         if fmt.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0 {
             let code = avio_open(&fmt.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
             if code < 0 { throw MediaError.writeFailed(path: path, reason: FFmpeg.message(code)) }
@@ -93,14 +97,23 @@ final class EncodedStream {
         framesSent += 1
     }
 
-    /// Flushes the encoder, writes the trailer and renames the file into place. Idempotent. With no frames
-    /// sent there is nothing to play: the temporary file is removed and `noFrames` thrown.
-    func close() throws {
+    /// Muxes a packet of another stream (its stream index and timestamps already set for the output); takes
+    /// ownership of its data.
+    func write(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        guard let format, !closed else { av_packet_unref(packet); return }
+        try FFmpeg.check(av_interleaved_write_frame(format, packet), "writing an audio packet", path)
+    }
+
+    /// Flushes the encoder, runs `beforeTrailer` (the other streams' last packets), writes the trailer and renames
+    /// the file into place. Idempotent. With no frames sent there is nothing to play: the temporary file is
+    /// removed and `noFrames` thrown.
+    func close(beforeTrailer: () throws -> Void = {}) throws {
         guard !closed else { return }
-        closed = true
-        guard framesSent > 0 else { closeFile(); file.discard(); throw MediaError.noFrames(path: path) }
+        guard framesSent > 0 else { closed = true; closeFile(); file.discard(); throw MediaError.noFrames(path: path) }
         var failure: Error?
         do { try encode(nil) } catch { failure = error }
+        do { try beforeTrailer() } catch { failure = failure ?? error }
+        closed = true
         let trailer = av_write_trailer(format)
         closeFile()
         if failure == nil && trailer < 0 {
@@ -109,6 +122,14 @@ final class EncodedStream {
         // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
         if trailer < 0 { file.discard() } else { try file.commit() }
         if let failure { throw failure }
+    }
+
+    /// Stops without a file: nothing appears under the target's name. Idempotent; no effect after `close()`.
+    func discard() {
+        guard !closed else { return }
+        closed = true
+        closeFile()
+        file.discard()
     }
 
     private func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws {

@@ -7,7 +7,9 @@ final class Recorder: FrameConsumer, @unchecked Sendable {
     let delay: TimeInterval
     let failAt: Int?
     private(set) var widths: [Int] = []
+    private(set) var timestamps: [Int64?] = []
     private(set) var finishCalls = 0
+    private(set) var discardCalls = 0
 
     init(delay: TimeInterval = 0, failAt: Int? = nil) {
         self.delay = delay
@@ -20,7 +22,13 @@ final class Recorder: FrameConsumer, @unchecked Sendable {
         widths.append(image.width)
     }
 
+    func append(_ image: RGBImage, pts: Int64?) throws {
+        try append(image)
+        timestamps.append(pts)
+    }
+
     func finish() throws { finishCalls += 1 }
+    func discard() { discardCalls += 1 }
 }
 
 final class FrameSinkTests: XCTestCase {
@@ -87,6 +95,36 @@ final class FrameSinkTests: XCTestCase {
         XCTAssertThrowsError(try sink.finish())
         XCTAssertEqual([healthy.finishCalls, failing.finishCalls], [1, 1])
         XCTAssertEqual(failing.widths, [1, 2, 3])
+    }
+
+    func testCarriesTimestamps() throws {
+        let a = Recorder()
+        let sink = FrameSink(consumers: [a], capacity: 2)
+        let given: [Int64?] = [0, 3000, nil, 9000, 10500]
+        for (i, pts) in given.enumerated() { try sink.push(frame(i), pts: pts) }
+        try sink.finish()
+        XCTAssertEqual(a.timestamps, given)
+    }
+
+    /// Finishing a failed run drops what is queued and discards every consumer instead of finishing it.
+    func testFinishDiscardingDropsQueuedFramesAndDiscardsConsumers() throws {
+        let slow = Recorder(delay: 0.05)
+        let sink = FrameSink(consumers: [slow], capacity: 8)
+        for i in 0 ..< 8 { try sink.push(frame(i)) }
+        try sink.finish(discarding: true)
+        XCTAssertLessThan(slow.widths.count, 8, "queued frames are not encoded")
+        XCTAssertEqual([slow.finishCalls, slow.discardCalls], [0, 1])
+        try sink.finish()  // idempotent: nothing more happens
+        XCTAssertEqual([slow.finishCalls, slow.discardCalls], [0, 1])
+    }
+
+    /// A video writer behind a discarding sink leaves no file (nor its temporary one).
+    func testDiscardedVideoLeavesNoFile() throws {
+        let dir = try Fixtures.directory(self)
+        let sink = FrameSink(consumers: [try VideoWriter(path: dir + "/run.mp4", frameRate: FrameRate(10))])
+        for t in 0 ..< 4 { try sink.push(Fixtures.pattern(width: 32, height: 24, frame: t)) }
+        try sink.finish(discarding: true)
+        XCTAssertEqual(Fixtures.files(in: dir), [])
     }
 
     /// The real writers behind a sink: a video, a GIF and numbered PNGs from the same frames.
