@@ -14,7 +14,7 @@ public struct DisplayOrientation: Equatable, Sendable {
 
     /// From FFmpeg's 3×3 display matrix (16.16 fixed point, row-major, applied as (x, y, 1)·M in pixel
     /// coordinates, the convention of libavutil/display.h): nil when it has fewer than 9 entries or is degenerate.
-    init?(displayMatrix m: [Int32]) {
+    public init?(displayMatrix m: [Int32]) {
         guard m.count >= 9 else { return nil }
         let a = Double(m[0]), b = Double(m[1]), c = Double(m[3]), d = Double(m[4])
         func sign(_ v: Double) -> Int { v > 0 ? 1 : v < 0 ? -1 : 0 }

@@ -111,6 +111,47 @@ final class VideoReaderTests: XCTestCase {
         assertColour(patch(first, 41, 75), [1, 1, 1], "small bottom-right white")
     }
 
+    /// Matrices made by libavutil itself: `av_display_rotation_set` takes clockwise degrees, `av_display_rotation_get`
+    /// answers anticlockwise ones (ffprobe prints the latter); `rotation` is clockwise.
+    func testDisplayMatricesFromLibavutil() {
+        func matrix(_ angle: Double, mirrored: Bool = false) -> [Int32] {
+            var m = [Int32](repeating: 0, count: 9)
+            av_display_rotation_set(&m, angle)
+            if mirrored { av_display_matrix_flip(&m, 1, 0) }
+            return m
+        }
+        for (angle, clockwise) in [(0.0, 0), (90, 90), (180, 180), (-90, 270), (270, 270), (-180, 180), (88, 90), (-3, 0)] {
+            let m = matrix(angle)
+            let orientation = DisplayOrientation(displayMatrix: m)
+            XCTAssertEqual(orientation?.rotation, clockwise, "\(angle)°")
+            XCTAssertEqual(orientation?.mirrored, false, "\(angle)°")
+            let anticlockwise = Int((av_display_rotation_get(m) / 90).rounded()) * 90
+            XCTAssertEqual(clockwise, ((-anticlockwise) % 360 + 360) % 360, "\(angle)° against av_display_rotation_get")
+            XCTAssertEqual(DisplayOrientation(displayMatrix: matrix(angle, mirrored: true))?.mirrored, true, "\(angle)° mirrored")
+        }
+        XCTAssertEqual(DisplayOrientation(displayMatrix: matrix(90)), DisplayOrientation(exif: 6))
+        XCTAssertEqual(DisplayOrientation(displayMatrix: matrix(-90)), DisplayOrientation(exif: 8))
+        XCTAssertEqual(DisplayOrientation(displayMatrix: matrix(180)), DisplayOrientation(exif: 3))
+        XCTAssertEqual(DisplayOrientation(displayMatrix: matrix(0, mirrored: true)), DisplayOrientation(exif: 2))
+        XCTAssertNil(DisplayOrientation(displayMatrix: [Int32](repeating: 0, count: 9)))
+        XCTAssertNil(DisplayOrientation(exif: 9))
+    }
+
+    /// Pixel moves on a 3×2 picture numbered 10·y + x, worked out by hand.
+    func testOrientationMovesPixels() throws {
+        let image = RGBImage(width: 3, height: 2, planes: (0 ..< 3).flatMap { _ in [0, 1, 2, 10, 11, 12] as [Float] })
+        let cases: [(Int, Int, Int, [Float])] = [
+            (1, 3, 2, [0, 1, 2, 10, 11, 12]), (2, 3, 2, [2, 1, 0, 12, 11, 10]), (3, 3, 2, [12, 11, 10, 2, 1, 0]),
+            (4, 3, 2, [10, 11, 12, 0, 1, 2]), (5, 2, 3, [0, 10, 1, 11, 2, 12]), (6, 2, 3, [10, 0, 11, 1, 12, 2]),
+            (7, 2, 3, [12, 2, 11, 1, 10, 0]), (8, 2, 3, [2, 12, 1, 11, 0, 10]),
+        ]
+        for (tag, w, h, want) in cases {
+            let shown = try XCTUnwrap(DisplayOrientation(exif: tag)).apply(to: image)
+            XCTAssertEqual([shown.width, shown.height], [w, h], "tag \(tag)")
+            XCTAssertEqual(shown.planes, want + want + want, "tag \(tag)")
+        }
+    }
+
     /// Stored 80×90 with 2:1 pixels: shown 160×90, the 20×40 stored box a 40×40 square at (60, 24).
     func testNonSquarePixelsAreStretched() throws {
         let reader = try VideoReader(path: file("anamorphic.mp4"))
