@@ -26,6 +26,10 @@ public struct ClipSelection: Sendable, Equatable, Codable {
             throw fail("duration \(duration) s must be a finite number of seconds > 0")
         }
         if let maxFrames, maxFrames < 1 { throw fail("max frames \(maxFrames) must be at least 1") }
+        // FFmpeg counts in 32-bit rationals.
+        if let fps, fps.numerator > Int(Int32.max) || fps.denominator > Int(Int32.max) || fps.value > Double(FrameRate.maxValue) {
+            throw fail("fps \(fps) is out of range; use at most \(FrameRate.maxValue) frames per second as a fraction of 32-bit integers")
+        }
     }
 
     private enum CodingKeys: String, CodingKey {

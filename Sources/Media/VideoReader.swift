@@ -25,8 +25,12 @@ public final class VideoReader {
     public var rotation: Int { orientation.rotation }
     /// The whole clip's length in seconds, when the container knows it.
     public let duration: Double?
+    /// Seconds of the video stream's first timestamp in the container's timeline (its start time): with
+    /// `startSeconds` it places the selection among the other streams' timestamps.
+    public let streamStartSeconds: Double
     /// Source time (s, from the stream's start) of the frame last returned by `nextFrame()`.
     public private(set) var timestamp: Double = 0
+    /// Frames returned by `nextFrame()` so far.
     public private(set) var framesRead = 0
 
     private let decoder: MediaDecoder
@@ -42,6 +46,9 @@ public final class VideoReader {
     private let nominalTicks: Int64
 
     private var lastDecodedTicks: Int64?
+    /// Where the last decoded frame ends (ticks), to tell how long a clip without a known duration is.
+    private var decodedEnd: Int64?
+    private var produced = 0
     private var lookahead: DecodedFrame?
     private var sourceEnded = false
     /// Resampling: the source frame shown in the current output slot, and its picture once converted.
@@ -81,16 +88,17 @@ public final class VideoReader {
         let secondsPerTick = av_q2d(sourceTimeBase)
         nominalTicks = max(1, Int64((1 / (nominal.value * secondsPerTick)).rounded()))
         origin = stream.start_time == cffmpeg_nopts() ? 0 : stream.start_time
+        streamStartSeconds = Double(origin) * secondsPerTick
         if stream.duration > 0 && stream.duration != cffmpeg_nopts() {
             duration = Double(stream.duration) * secondsPerTick
         } else {
             duration = decoder.formatDuration
         }
-        startTicks = Int64((selection.start / secondsPerTick).rounded())
-        endTicks = selection.duration.map { Int64(((selection.start + $0) / secondsPerTick).rounded()) }
         if let duration, selection.start >= duration {
             throw MediaError.startBeyondEnd(path: path, start: selection.start, length: duration)
         }
+        startTicks = Self.ticks(selection.start, secondsPerTick)
+        endTicks = selection.duration.map { Self.ticks(selection.start + $0, secondsPerTick) }
 
         // Square pixels by stretching the short-changed axis (no detail is thrown away), then the orientation.
         let sar = decoder.sampleAspectRatio
@@ -103,7 +111,9 @@ public final class VideoReader {
 
         try seekToStart()
         guard let first = try produce() else {
-            if selection.start > 0 { throw MediaError.startBeyondEnd(path: path, start: selection.start, length: duration) }
+            if selection.start > 0, let end = duration ?? decodedEnd.map({ Double($0) * secondsPerTick }) {
+                throw MediaError.startBeyondEnd(path: path, start: selection.start, length: end)
+            }
             throw MediaError.notAVideo(path: path, reason: "no frame could be decoded")
         }
         pending = first
@@ -114,11 +124,18 @@ public final class VideoReader {
 
     /// The next frame of the selection, or nil after its last one.
     public func nextFrame() throws -> VideoFrame? {
+        let frame: VideoFrame?
         if let first = pending {
             pending = nil
-            return first
+            frame = first
+        } else {
+            frame = try produce()
         }
-        return try produce()
+        if let frame {
+            framesRead += 1
+            timestamp = startSeconds + timeBase.seconds(frame.pts)
+        }
+        return frame
     }
 
     /// The size with the aspect ratio of `width`×`height` whose longer side is `longSide`, both sides even (as
@@ -129,13 +146,18 @@ public final class VideoReader {
         return (even(Double(width) * scale), even(Double(height) * scale))
     }
 
+    /// Seconds as stream ticks, kept far from Int64's limits (a start of 1e300 s is valid but lies past any clip).
+    private static func ticks(_ seconds: Double, _ secondsPerTick: Double) -> Int64 {
+        Int64(min(max((seconds / secondsPerTick).rounded(), -0x1p61), 0x1p61))
+    }
+
     // MARK: - Selection
 
     private func produce() throws -> VideoFrame? {
-        if let maxFrames = selection.maxFrames, framesRead >= maxFrames { return nil }
+        if let maxFrames = selection.maxFrames, produced >= maxFrames { return nil }
         let frame: VideoFrame?
         if let fps = selection.fps { frame = try nextResampledFrame(fps) } else { frame = try nextSourceFrame() }
-        if frame != nil { framesRead += 1 }
+        if frame != nil { produced += 1 }
         return frame
     }
 
@@ -143,7 +165,7 @@ public final class VideoReader {
     /// decoded frame until one shown at or after `start + duration`.
     private func nextSourceFrame() throws -> VideoFrame? {
         var chosen: DecodedFrame?
-        if framesRead == 0 {
+        if produced == 0 {
             while let frame = try take() {
                 if frame.ticks > startTicks {
                     if chosen == nil { chosen = frame } else { lookahead = frame }
@@ -151,21 +173,22 @@ public final class VideoReader {
                 }
                 chosen = frame
             }
+            // The clip ended before the start: its last frame is no longer shown then.
+            if startTicks > 0, let last = chosen, last.ticks + last.duration <= startTicks, try peek() == nil { return nil }
             if let chosen { firstTicks = chosen.ticks }
         } else {
             chosen = try take()
         }
         guard let chosen else { return nil }
         if let endTicks, chosen.ticks >= endTicks { return nil }
-        timestamp = Double(chosen.ticks) * av_q2d(sourceTimeBase)
         let image = orientation.apply(to: try converter.image(from: chosen.frame, size: scaledSize, path: path))
-        return VideoFrame(image: image, pts: chosen.ticks - firstTicks, index: framesRead)
+        return VideoFrame(image: image, pts: chosen.ticks - firstTicks, index: produced)
     }
 
     /// Resampling to `fps`: output frame n stands for source time start + n/fps and shows the last source frame
     /// whose time rounds to slot n or earlier (ffmpeg's fps filter with its default rounding).
     private func nextResampledFrame(_ fps: FrameRate) throws -> VideoFrame? {
-        let n = Int64(framesRead)
+        let n = Int64(produced)
         if let length = selection.duration, Double(n) / fps.value >= length - 1e-9 { return nil }
         while let next = try peek(), slot(next.ticks, fps) <= n {
             current = next
@@ -182,8 +205,7 @@ public final class VideoReader {
         if currentImage == nil {
             currentImage = orientation.apply(to: try converter.image(from: current.frame, size: scaledSize, path: path))
         }
-        timestamp = selection.start + Double(n) / fps.value
-        return VideoFrame(image: currentImage!, pts: n, index: framesRead)
+        return VideoFrame(image: currentImage!, pts: n, index: produced)
     }
 
     private func slot(_ ticks: Int64, _ fps: FrameRate) -> Int64 {
@@ -237,6 +259,7 @@ public final class VideoReader {
             if let last = lastDecodedTicks, ticks <= last { continue }
             lastDecodedTicks = ticks
             let length = frame.pointee.pkt_duration > 0 ? frame.pointee.pkt_duration : nominalTicks
+            decodedEnd = ticks + length
             return try DecodedFrame(cloning: frame, ticks: ticks, duration: length, path: path)
         }
         return nil

@@ -52,6 +52,7 @@ final class VideoReaderTests: XCTestCase {
     func testConstantRateClip() throws {
         let path = file("cfr_audio.mp4")
         let reader = try VideoReader(path: path)
+        XCTAssertEqual(reader.framesRead, 0, "the frame decoded while opening is not yet read")
         let frames = try readAll(reader)
         XCTAssertEqual([reader.width, reader.height], [160, 90])
         XCTAssertEqual(reader.frameRate, FrameRate(10))
@@ -61,6 +62,8 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertEqual(reader.startSeconds, 0)
         XCTAssertEqual(reader.rotation, 0)
         XCTAssertEqual(frames.map(\.pts), try packetTimes(path))
+        XCTAssertEqual(reader.framesRead, 20)
+        XCTAssertEqual(reader.streamStartSeconds, 0)
         XCTAssertEqual(frames.map(\.pts), (0 ..< 20).map { Int64($0 * 1024) })
         XCTAssertEqual(frames.map(\.index), Array(0 ..< 20))
         XCTAssertEqual(reader.timestamp, 1.9, accuracy: 1e-9)
@@ -78,6 +81,13 @@ final class VideoReaderTests: XCTestCase {
         let given: [Int64] = (0 ..< 20).map { (n: Int) -> Int64 in Int64(n * 100 + 50 * (n % 2) + (n >= 12 ? 300 : 0)) }
         XCTAssertEqual(frames.map(\.pts), given)
         XCTAssertTrue(zip(frames, frames.dropFirst()).allSatisfy { $0.pts < $1.pts }, "strictly increasing")
+
+        // From 0.97 s: the frame shown then is frame 9 (at 0.95 s); the gaps after it are kept.
+        let late = try VideoReader(path: path, selection: ClipSelection(start: 0.97))
+        let rest = try readAll(late)
+        XCTAssertEqual(late.startSeconds, 0.95, accuracy: 1e-9)
+        XCTAssertEqual(rest.map(\.pts), given[9...].map { $0 - given[9] })
+        XCTAssertTrue(rest.map(\.image) == frames[9...].map(\.image), "the same pictures as a full read")
     }
 
     func testClipWithSoundAndSubtitlesReadsItsVideo() throws {
@@ -182,7 +192,7 @@ final class VideoReaderTests: XCTestCase {
             XCTAssertEqual(reader.expectedFrames, 20 - first, "start \(start)")
             XCTAssertEqual(reader.startSeconds, Double(first) / 10, accuracy: 1e-9, "start \(start)")
             XCTAssertEqual(frames.map(\.pts), (0 ..< frames.count).map { Int64($0 * 1024) }, "start \(start)")
-            XCTAssertEqual(frames.map(\.image), Array(all[first...]), "start \(start): the same pictures as a full read")
+            XCTAssertTrue(frames.map(\.image) == Array(all[first...]), "start \(start): the same pictures as a full read")
         }
     }
 
@@ -192,7 +202,7 @@ final class VideoReaderTests: XCTestCase {
         let frames = try readAll(span)
         XCTAssertEqual(frames.count, 5)
         XCTAssertEqual(span.expectedFrames, 5)
-        XCTAssertEqual(frames.map(\.image), Array(all[10 ..< 15]))
+        XCTAssertTrue(frames.map(\.image) == Array(all[10 ..< 15]))
 
         let odd = try VideoReader(path: file("cfr_audio.mp4"), selection: ClipSelection(start: 0.25, duration: 0.5))
         XCTAssertEqual(try readAll(odd).count, 6, "frames at 0.2 … 0.7 are shown before 0.75")
@@ -202,7 +212,7 @@ final class VideoReaderTests: XCTestCase {
         let seven = try readAll(capped)
         XCTAssertEqual(seven.count, 7)
         XCTAssertEqual(capped.expectedFrames, 7)
-        XCTAssertEqual(seven.map(\.image), Array(all[5 ..< 12]))
+        XCTAssertTrue(seven.map(\.image) == Array(all[5 ..< 12]))
     }
 
     func testResamplingDropsAndRepeatsFrames() throws {
@@ -214,20 +224,20 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertEqual(five.count, 10)
         XCTAssertEqual(half.expectedFrames, 10)
         XCTAssertEqual(five.map(\.pts), (0 ..< 10).map { Int64($0) })
-        XCTAssertEqual(five.map(\.image), stride(from: 0, to: 20, by: 2).map { all[$0] })
+        XCTAssertTrue(five.map(\.image) == stride(from: 0, to: 20, by: 2).map { all[$0] })
 
         let double = try VideoReader(path: file("cfr_audio.mp4"), selection: ClipSelection(fps: FrameRate(20)))
         let twenty = try readAll(double)
         XCTAssertEqual(twenty.count, 40)
         XCTAssertEqual(double.expectedFrames, 40)
-        XCTAssertEqual(twenty.map(\.image), (0 ..< 40).map { all[$0 / 2] })
+        XCTAssertTrue(twenty.map(\.image) == (0 ..< 40).map { all[$0 / 2] })
 
         let part = try VideoReader(path: file("cfr_audio.mp4"), selection: ClipSelection(start: 0.5, duration: 1, fps: FrameRate(5)))
         let span = try readAll(part)
         XCTAssertEqual(span.count, 5)
         XCTAssertEqual(part.expectedFrames, 5)
         XCTAssertEqual(part.startSeconds, 0.5)
-        XCTAssertEqual(span.map(\.image), [5, 7, 9, 11, 13].map { all[$0] })
+        XCTAssertTrue(span.map(\.image) == [5, 7, 9, 11, 13].map { all[$0] })
     }
 
     /// A variable-rate clip at a constant 10 fps: slot n shows the last frame whose time rounds to n or less.
@@ -239,7 +249,7 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertEqual(frames.count, 24, "the last frame (2.25 s, 0.1 s long) ends at 2.35 s")
         for (n, frame) in frames.enumerated() {
             let shown = times.lastIndex { ($0 * 10).rounded(.toNearestOrAwayFromZero) <= Double(n) }!
-            XCTAssertEqual(frame.image, source[shown].image, "slot \(n) shows source frame \(shown)")
+            XCTAssertTrue(frame.image == source[shown].image, "slot \(n) shows source frame \(shown)")
         }
     }
 
@@ -260,6 +270,13 @@ final class VideoReaderTests: XCTestCase {
         XCTAssertThrowsError(try VideoReader(path: path, selection: ClipSelection(start: 5))) { error in
             XCTAssertEqual(error as? MediaError, .startBeyondEnd(path: path, start: 5, length: 2))
             XCTAssertTrue("\(error)".contains(path) && "\(error)".contains("2.000 s"), "\(error)")
+        }
+        XCTAssertThrowsError(try VideoReader(path: path, selection: ClipSelection(start: 1e300))) { error in
+            XCTAssertEqual(error as? MediaError, .startBeyondEnd(path: path, start: 1e300, length: 2))
+        }
+        XCTAssertThrowsError(try VideoReader(path: path, selection: ClipSelection(fps: FrameRate(numerator: 1 << 40, denominator: 1)))) { error in
+            guard case .invalidSelection(_, let reason)? = error as? MediaError else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("fps"), reason)
         }
         XCTAssertThrowsError(try VideoReader(path: path, longSide: 1)) { error in
             guard case .invalidSelection? = error as? MediaError else { return XCTFail("\(error)") }
