@@ -111,7 +111,8 @@ public final class VideoReader {
 
         try seekToStart()
         guard let first = try produce() else {
-            if selection.start > 0, let end = duration ?? decodedEnd.map({ Double($0) * secondsPerTick }) {
+            if selection.start > 0 {
+                let end = duration ?? decodedEnd.map { Double($0) * secondsPerTick }
                 throw MediaError.startBeyondEnd(path: path, start: selection.start, length: end)
             }
             throw MediaError.notAVideo(path: path, reason: "no frame could be decoded")
@@ -202,10 +203,10 @@ public final class VideoReader {
         }
         guard let current else { return nil }
         if try peek() == nil, n >= slot(current.ticks + current.duration, fps) { return nil }
-        if currentImage == nil {
-            currentImage = orientation.apply(to: try converter.image(from: current.frame, size: scaledSize, path: path))
-        }
-        return VideoFrame(image: currentImage!, pts: n, index: produced)
+        // A repeated frame reuses its picture.
+        let image = try currentImage ?? orientation.apply(to: converter.image(from: current.frame, size: scaledSize, path: path))
+        currentImage = image
+        return VideoFrame(image: image, pts: n, index: produced)
     }
 
     private func slot(_ ticks: Int64, _ fps: FrameRate) -> Int64 {
