@@ -63,6 +63,30 @@ final class MediaDecoder {
         return Double(format.pointee.duration) / Double(AV_TIME_BASE)
     }
 
+    /// Width over height of one stored pixel (from the stream, else the codec); 1 when unknown.
+    var sampleAspectRatio: Double {
+        guard let format else { return 1 }
+        let sar = av_guess_sample_aspect_ratio(format, stream, nil)
+        return sar.num > 0 && sar.den > 0 ? av_q2d(sar) : 1
+    }
+
+    /// The stream's display matrix (how the stored picture is turned for display), when the container has one.
+    var displayMatrix: [Int32]? {
+        var size = 0
+        guard let data = av_stream_get_side_data(stream, AV_PKT_DATA_DISPLAYMATRIX, &size), size >= 9 * 4 else { return nil }
+        return UnsafeRawPointer(data).withMemoryRebound(to: Int32.self, capacity: 9) { Array(UnsafeBufferPointer(start: $0, count: 9)) }
+    }
+
+    /// Moves to the last keyframe at or before `ticks` (in the stream's time base) and empties the decoder;
+    /// false when the container cannot seek, and then reading simply goes on from where it was.
+    func seek(toTicks ticks: Int64) -> Bool {
+        guard let format, let codec else { return false }
+        guard av_seek_frame(format, streamIndex, ticks, AVSEEK_FLAG_BACKWARD) >= 0 else { return false }
+        avcodec_flush_buffers(codec)
+        draining = false
+        return true
+    }
+
     /// The next decoded frame (owned by the decoder, valid until the next call), or nil at the end.
     func next() throws -> UnsafeMutablePointer<AVFrame>? {
         guard let codec, let frame, let packet, let format else { return nil }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything that can go wrong reading or writing pictures and videos, naming the file and what to do next.
 public enum MediaError: Error, CustomStringConvertible, Equatable {
     case fileNotFound(path: String)
@@ -11,6 +13,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     case ffmpeg(path: String, operation: String, message: String)
     case writeFailed(path: String, reason: String)
     case invalidOption(path: String, reason: String)
+    case invalidSelection(path: String, reason: String)
+    case startBeyondEnd(path: String, start: Double, length: Double?)
 
     public var description: String {
         switch self {
@@ -34,8 +38,15 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
             return "\(path): FFmpeg \(operation) failed: \(message)"
         case .invalidOption(let path, let reason):
             return "\(path): \(reason)"
+        case .invalidSelection(let path, let reason):
+            return "\(path): \(reason)"
+        case .startBeyondEnd(let path, let start, let length):
+            let clip = length.map { "the clip is \(Self.seconds($0)) long" } ?? "the clip has no frame from there on"
+            return "\(path): start \(Self.seconds(start)) is past the end (\(clip)); choose an earlier start"
         case .writeFailed(let path, let reason):
             return "\(path): could not write (\(reason)); check that the directory exists and is writable"
         }
     }
+
+    private static func seconds(_ value: Double) -> String { String(format: "%.3f s", value) }
 }

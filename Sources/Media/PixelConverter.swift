@@ -13,13 +13,15 @@ final class PixelConverter {
     }
     deinit { sws_freeContext(context) }
 
-    /// A decoded frame of any pixel format as RGB; transparent pixels are composited on white.
-    func image(from frame: UnsafeMutablePointer<AVFrame>, path: String) throws -> RGBImage {
-        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+    /// A decoded frame of any pixel format as RGB; transparent pixels are composited on white. With a `size`
+    /// the frame is scaled in the same swscale step, so no full-size copy is made when a smaller one is wanted.
+    func image(from frame: UnsafeMutablePointer<AVFrame>, size: (width: Int, height: Int)? = nil, path: String) throws -> RGBImage {
+        let sourceWidth = Int(frame.pointee.width), sourceHeight = Int(frame.pointee.height)
+        let (width, height) = size ?? (sourceWidth, sourceHeight)
         let source = AVPixelFormat(rawValue: frame.pointee.format)
         let hasAlpha = (av_pix_fmt_desc_get(source)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
         let n = width * height
-        if let exact = Self.unpackExactly(frame) { return exact }
+        if width == sourceWidth, height == sourceHeight, let exact = Self.unpackExactly(frame) { return exact }
         // Layout R, G, B(, A) so the first 3·n samples are the image.
         var samples = [UInt16](repeating: 0, count: (hasAlpha ? 4 : 3) * n)
         try samples.withUnsafeMutableBufferPointer { buf in
@@ -28,7 +30,7 @@ final class PixelConverter {
             let dst: [UnsafeMutablePointer<UInt8>?] = [plane(1), plane(2), plane(0), hasAlpha ? plane(3) : nil]
             let lines = [Int32](repeating: Int32(width * 2), count: 4)
             let (srcData, srcLines) = FFmpeg.planes(frame)
-            try scale(from: source, width: width, height: height,
+            try scale(from: source, width: sourceWidth, height: sourceHeight,
                       src: srcData.map { UnsafePointer($0) }, srcLines: srcLines,
                       to: hasAlpha ? AV_PIX_FMT_GBRAP16LE : AV_PIX_FMT_GBRP16LE, width: width, height: height,
                       dst: dst, dstLines: lines, colorspace: frame.pointee.colorspace, range: frame.pointee.color_range,

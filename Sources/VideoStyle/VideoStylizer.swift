@@ -66,7 +66,7 @@ public final class VideoStylizer {
             throw VideoStyleError.invalidValue(knob: "max_frames", value: "\(m)", expected: "at least 1")
         }
         guard job.size >= 16 else { throw VideoStyleError.invalidValue(knob: "size", value: "\(job.size)", expected: "at least 16 pixels") }
-        let reader = try VideoReader(path: job.input)
+        let reader = try VideoReader(path: job.input, longSide: job.size)
         let (width, height) = Self.fitted(width: reader.width, height: reader.height, longSide: job.size)
         try prepare(job.workDirectory, resume: job.resume)
         var expected = reader.duration.map { Int(($0 * reader.frameRate.value).rounded()) }
@@ -80,7 +80,7 @@ public final class VideoStylizer {
         var previous: PreviousFrame?
 
         while summary.frames < (job.maxFrames ?? .max), let decoded = try reader.nextFrame() {
-            let image = try Resampler.resize(decoded, width: width, height: height)
+            let image = try Resampler.resize(decoded.image, width: width, height: height)
             let frame = Tensor(Shape(channels: 3, height: height, width: width), values: image.planes)
             let path = Self.framePath(job.workDirectory, index: summary.frames)
             let stylized: Tensor

@@ -34,7 +34,7 @@ struct Gif: ParsableCommand {
         let reader = try VideoReader(path: input)
         let writer = try GifWriter(path: output, frameRate: reader.frameRate,
                                    options: GifOptions(maxWidth: gifWidth, fps: gifFps, dither: dithering, maxColors: gifColors))
-        while let frame = try reader.nextFrame() { try writer.append(frame) }
+        while let frame = try reader.nextFrame() { try writer.append(frame.image) }
         try writer.finish()
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("\(output): \(writer.frameCount) frames in, \(size / 1024) KiB, \(String(format: "%.1f", Date().timeIntervalSince(start))) s")

@@ -114,7 +114,7 @@ enum Fixtures {
     static func decodeAll(_ path: String) throws -> (reader: VideoReader, frames: [RGBImage]) {
         let reader = try VideoReader(path: path)
         var frames: [RGBImage] = []
-        while let frame = try reader.nextFrame() { frames.append(frame) }
+        while let frame = try reader.nextFrame() { frames.append(frame.image) }
         return (reader, frames)
     }
 

@@ -95,6 +95,113 @@ final class ImageReaderTests: XCTestCase {
         }
     }
 
+    /// The upright picture of the orientation tests: red, green / blue, white quadrants, 48×32.
+    static let uprightWidth = 48, uprightHeight = 32
+    static func upright(_ x: Int, _ y: Int) -> (Float, Float, Float) {
+        let colours: [(Float, Float, Float)] = [(1, 0, 0), (0, 1, 0), (0, 0, 1), (1, 1, 1)]
+        return colours[(y < uprightHeight / 2 ? 0 : 2) + (x < uprightWidth / 2 ? 0 : 1)]
+    }
+    static var uprightImage: RGBImage {
+        let w = uprightWidth, h = uprightHeight
+        var image = RGBImage(width: w, height: h)
+        for y in 0 ..< h {
+            for x in 0 ..< w { (image.planes[y * w + x], image.planes[w * h + y * w + x], image.planes[2 * w * h + y * w + x]) = upright(x, y) }
+        }
+        return image
+    }
+
+    /// Writes the upright picture stored the way the EXIF specification describes for `tag` (no tag in the file)
+    /// and returns the stored size.
+    func encodeStored(tag: Int, encoder: String, format: AVPixelFormat, to path: String) throws -> (width: Int, height: Int) {
+        let w = Self.uprightWidth, h = Self.uprightHeight
+        // Stored size and, for a stored pixel, the upright pixel it holds.
+        let layouts: [Int: (width: Int, height: Int, source: (Int, Int) -> (Int, Int))] = [
+            1: (w, h, { ($0, $1) }), 2: (w, h, { (w - 1 - $0, $1) }),
+            3: (w, h, { (w - 1 - $0, h - 1 - $1) }), 4: (w, h, { ($0, h - 1 - $1) }),
+            5: (h, w, { ($1, $0) }), 6: (h, w, { (w - 1 - $1, $0) }),
+            7: (h, w, { (w - 1 - $1, h - 1 - $0) }), 8: (h, w, { ($1, h - 1 - $0) }),
+        ]
+        let layout = try XCTUnwrap(layouts[tag])
+        try Fixtures.encode(width: layout.width, height: layout.height, encoder: encoder, format: format, to: path) { x, y in
+            let (ux, uy) = layout.source(x, y)
+            let p = Self.upright(ux, uy)
+            return (UInt16(p.0 * 65535), UInt16(p.1 * 65535), UInt16(p.2 * 65535), 65535)
+        }
+        return (layout.width, layout.height)
+    }
+
+    /// A phone photo stores the sensor's pixels plus an EXIF Orientation tag saying how to show them. For each of
+    /// the 8 tags a JPEG holds the upright picture stored as that tag describes; the reader must give back the
+    /// upright picture. (FFmpeg's JPEG decoder turns the tag into a display matrix on the frame.)
+    func testEXIFOrientationIsApplied() throws {
+        let want = Self.uprightImage, dir = try Fixtures.directory(self)
+        for tag in 1 ... 8 {
+            let plain = dir + "/plain\(tag).jpg", tagged = dir + "/tagged\(tag).jpg"
+            let stored = try encodeStored(tag: tag, encoder: "mjpeg", format: AV_PIX_FMT_YUVJ444P, to: plain)
+            try Self.insertEXIF(orientation: tag, bigEndian: tag % 2 == 0, intoJPEG: plain, to: tagged)
+            let untouched = try ImageReader.read(plain)
+            XCTAssertEqual([untouched.width, untouched.height], [stored.width, stored.height], "tag \(tag) without EXIF")
+            if tag > 1 {
+                let differs = untouched.width != want.width || untouched.height != want.height || ImageMetrics.psnr(untouched, want) < 15
+                XCTAssertTrue(differs, "tag \(tag): the stored picture must differ from the upright one")
+            }
+            let image = try ImageReader.read(tagged)
+            XCTAssertEqual([image.width, image.height], [want.width, want.height], "tag \(tag)")
+            guard image.width == want.width, image.height == want.height else { continue }
+            XCTAssertGreaterThan(ImageMetrics.psnr(image, want), 30, "tag \(tag)")
+        }
+    }
+
+    /// FFmpeg's WebP decoder keeps the EXIF tag only in the frame's metadata (no display matrix): the other path.
+    func testWebPEXIFOrientationIsApplied() throws {
+        guard avcodec_find_encoder_by_name("libwebp") != nil else { throw XCTSkip("this FFmpeg has no libwebp encoder") }
+        let want = Self.uprightImage, dir = try Fixtures.directory(self)
+        for tag in [3, 6, 7, 8] {
+            let plain = dir + "/plain\(tag).webp", tagged = dir + "/tagged\(tag).webp"
+            _ = try encodeStored(tag: tag, encoder: "libwebp", format: AV_PIX_FMT_YUV420P, to: plain)
+            try Self.insertEXIF(orientation: tag, bigEndian: false, intoWebP: plain, width: tag < 5 ? want.width : want.height,
+                                height: tag < 5 ? want.height : want.width, to: tagged)
+            let image = try ImageReader.read(tagged)
+            XCTAssertEqual([image.width, image.height], [want.width, want.height], "tag \(tag)")
+            guard image.width == want.width, image.height == want.height else { continue }
+            XCTAssertGreaterThan(ImageMetrics.psnr(image, want), 22, "tag \(tag)")
+        }
+    }
+
+    /// A TIFF block (header and one IFD holding only the Orientation tag), as EXIF stores it.
+    static func exifTIFF(orientation: Int, bigEndian: Bool) -> [UInt8] {
+        func u16(_ v: Int) -> [UInt8] { bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        func u32(_ v: Int) -> [UInt8] { bigEndian ? u16(v >> 16) + u16(v & 0xFFFF) : u16(v & 0xFFFF) + u16(v >> 16) }
+        var tiff: [UInt8] = bigEndian ? Array("MM".utf8) : Array("II".utf8)
+        tiff += u16(42) + u32(8)                                           // magic, offset of the first IFD
+        tiff += u16(1)                                                     // one entry
+        tiff += u16(0x0112) + u16(3) + u32(1) + u16(orientation) + u16(0)  // Orientation, SHORT, count 1, value
+        tiff += u32(0)                                                     // no next IFD
+        return tiff
+    }
+
+    /// `jpeg` with an APP1 Exif segment right after SOI.
+    static func insertEXIF(orientation: Int, bigEndian: Bool, intoJPEG jpeg: String, to path: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: jpeg))
+        XCTAssertEqual(Array(data.prefix(2)), [0xFF, 0xD8])
+        let payload = Array("Exif".utf8) + [0, 0] + exifTIFF(orientation: orientation, bigEndian: bigEndian)
+        let segment: [UInt8] = [0xFF, 0xE1, UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+        try (data.prefix(2) + Data(segment) + data.dropFirst(2)).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// A simple (lossy, one `VP8 ` chunk) WebP turned into the extended form: a VP8X header announcing EXIF, the
+    /// image chunk, then an EXIF chunk.
+    static func insertEXIF(orientation: Int, bigEndian: Bool, intoWebP webp: String, width: Int, height: Int, to path: String) throws {
+        let data = [UInt8](try Data(contentsOf: URL(fileURLWithPath: webp)))
+        XCTAssertEqual(Array(data[0 ..< 4]), Array("RIFF".utf8))
+        XCTAssertEqual(Array(data[8 ..< 16]), Array("WEBPVP8 ".utf8))
+        func le(_ v: Int, _ bytes: Int) -> [UInt8] { (0 ..< bytes).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        func chunk(_ tag: String, _ body: [UInt8]) -> [UInt8] { Array(tag.utf8) + le(body.count, 4) + body + (body.count % 2 == 1 ? [0] : []) }
+        let header = chunk("VP8X", [0x08, 0, 0, 0] + le(width - 1, 3) + le(height - 1, 3))  // 0x08: EXIF present
+        let body = Array("WEBP".utf8) + header + data[12...] + chunk("EXIF", exifTIFF(orientation: orientation, bigEndian: bigEndian))
+        try Data(Array("RIFF".utf8) + le(body.count, 4) + body).write(to: URL(fileURLWithPath: path))
+    }
+
     func testMissingFileIsTyped() {
         XCTAssertThrowsError(try ImageReader.read("/nonexistent/picture.png")) { error in
             XCTAssertEqual(error as? MediaError, .fileNotFound(path: "/nonexistent/picture.png"))
