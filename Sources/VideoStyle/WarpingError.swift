@@ -8,8 +8,8 @@ import TensorCore
 /// where Ŵ warps frame t+1 back onto frame t with the optical flow of the *reference* (input) frames t → t+1,
 /// M_t is the non-occlusion mask (`FlowConsistency`, forward–backward check on the reference flows) and the
 /// squared norm runs over the three channels of pixels in [0, 1], hence the 3: the value is a mean over
-/// channels and masked pixels. E is the mean of E_t over pairs. (Lai et al.'s code sums the channels instead,
-/// which gives 3× this value.) Feed pairs one at a time: only two frames of each clip need to be in memory.
+/// channels and masked pixels (a sum over channels would be 3× larger). E is the mean of E_t over pairs.
+/// Feed pairs one at a time: only two frames of each clip need to be in memory.
 public struct WarpingError: Sendable {
     public var flow: OpticalFlow
     /// Pairs measured (pairs whose mask is empty are counted in `emptyPairs` instead).

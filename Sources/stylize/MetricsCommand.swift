@@ -21,7 +21,7 @@ struct MetricsCommand: ParsableCommand {
             t → t+1, computed at OUT's size (the reference is resized to it). M_t is 1 where that flow is trusted \
             and 0 at occlusions, motion boundaries and where the flow leaves the frame (forward–backward check of \
             Ruder et al. 2016). Pixel values are in [0, 1] and the squared difference is averaged over the three \
-            RGB channels (Lai et al.'s own code sums them: 3× these values). The result is the mean of E_t over \
+            RGB channels (a sum over the channels would give 3× these values). The result is the mean of E_t over \
             all pairs; a pair whose mask is empty is left out and counted.
 
             The same measure of the reference clip itself is printed as the floor: what the flow cannot explain \
@@ -77,7 +77,8 @@ enum TemporalMeasurement {
     static func run(output: String, reference: String) throws -> Result {
         let out = try Clip(path: output), ref = try Clip(path: reference)
         let shape = Shape(channels: 3, height: out.height, width: out.width)
-        var measured = WarpingError(), floor = WarpingError()
+        let flow = OpticalFlow()
+        var measured = WarpingError(flow: flow), floor = WarpingError(flow: flow)
         var previous: (out: Tensor, ref: Tensor)?
         var frames = 0
         var note: String?
@@ -93,10 +94,11 @@ enum TemporalMeasurement {
             let current = (out: Tensor(shape, values: o.planes), ref: resized(r, to: shape))
             frames += 1
             if let p = previous {
-                let flow = measured.flow.estimate(from: p.ref, to: current.ref)
-                let mask = FlowConsistency.mask(forward: flow, backward: measured.flow.estimate(from: current.ref, to: p.ref))
-                measured.add(previous: p.out, current: current.out, flow: flow, mask: mask)
-                floor.add(previous: p.ref, current: current.ref, flow: flow, mask: mask)
+                // One flow and mask per pair serve both measures.
+                let forward = flow.estimate(from: p.ref, to: current.ref)
+                let mask = FlowConsistency.mask(forward: forward, backward: flow.estimate(from: current.ref, to: p.ref))
+                measured.add(previous: p.out, current: current.out, flow: forward, mask: mask)
+                floor.add(previous: p.ref, current: current.ref, flow: forward, mask: mask)
             }
             previous = current
         }
