@@ -106,6 +106,19 @@ final class GifQualityTests: XCTestCase {
         try compareChunked(convergenceClip(frames: 96, width: 160, height: 120), fps: 15, clip: "convergence 160×120×96")
     }
 
+    /// Short runs and a small palette: each run's first frame loses its header, the others get the run's palette
+    /// inserted. (FFmpeg's own local-palette mode failed here: 16-colour GIFs decoded at 11 dB.)
+    func testShortRunsWithSmallPalette() throws {
+        let dir = try Fixtures.directory(self)
+        let frames = (0 ..< 12).map { Fixtures.pattern(width: 64, height: 48, frame: 3 * $0) }
+        for runs in [1, 5] {
+            let one = try encode(frames, fps: 10, options: GifOptions(maxWidth: nil, maxColors: 16, framesPerPalette: .max), in: dir, name: "one\(runs)")
+            let short = try encode(frames, fps: 10, options: GifOptions(maxWidth: nil, maxColors: 16, framesPerPalette: runs), in: dir, name: "runs\(runs)")
+            print(String(format: "GIF 16 colours, runs of %d frames: %.2f dB (one palette %.2f dB)", runs, short.psnr, one.psnr))
+            XCTAssertGreaterThan(short.psnr, one.psnr - 1)
+        }
+    }
+
     func testWidthAndRateLimits() throws {
         let dir = try Fixtures.directory(self)
         let writer = try GifWriter(path: dir + "/small.gif", frameRate: FrameRate(20), options: GifOptions(maxWidth: 40, fps: 10))
