@@ -77,10 +77,9 @@ final class GifStream {
             let code = avio_open(&format.pointee.pb, file.temporary, AVIO_FLAG_WRITE)
             if code < 0 { throw MediaError.writeFailed(path: path, reason: FFmpeg.message(code)) }
             var muxerOptions: OpaquePointer?
-            av_dict_set(&muxerOptions, "loop", "0", 0)
-            let header = avformat_write_header(format, &muxerOptions)
-            av_dict_free(&muxerOptions)
-            try FFmpeg.check(header, "writing the header", path)
+            defer { av_dict_free(&muxerOptions) }
+            try FFmpeg.check(av_dict_set(&muxerOptions, "loop", "0", 0), "setting the GIF to loop", path)
+            try FFmpeg.check(avformat_write_header(format, &muxerOptions), "writing the header", path)
         }
         headerToCut = runs > 0
         localTable = runs > 0 ? Self.colourTable(frame) : nil
