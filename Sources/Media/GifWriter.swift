@@ -18,32 +18,42 @@ public struct GifOptions: Sendable {
     public var maxColors: Int
     /// Palette statistics from whole frames (`full`) or only from what changes between frames (`diff`).
     public var statsFromChangesOnly: Bool
+    /// Frames that share one palette. The writer holds this many frames at a time, so it bounds memory
+    /// (width × height × 4 bytes each); frames after the first run carry their own palette and are stored whole.
+    public var framesPerPalette: Int
 
     /// Defaults measured on Samples/tree.mp4: Bayer 5 gave both a higher PSNR and a smaller file than
     /// sierra2_4a, whose error diffusion noise compresses badly.
     public init(maxWidth: Int? = 480, fps: Double? = nil, dither: Dither = .bayer, bayerScale: Int = 5,
-                maxColors: Int = 256, statsFromChangesOnly: Bool = false) {
+                maxColors: Int = 256, statsFromChangesOnly: Bool = false, framesPerPalette: Int = 32) {
         self.maxColors = maxColors
         self.maxWidth = maxWidth
         self.fps = fps
         self.dither = dither
         self.bayerScale = bayerScale
         self.statsFromChangesOnly = statsFromChangesOnly
+        self.framesPerPalette = framesPerPalette
     }
 }
 
-/// A looping GIF with one palette chosen from all its frames: a libavfilter graph
-/// `[fps →] split → palettegen → paletteuse` (frames arrive already scaled; the palette needs every frame, so the
-/// graph holds the frames until `finish()`), then FFmpeg's GIF encoder, which only stores the rectangle that changed.
+/// A looping GIF written as the frames come: every `framesPerPalette` frames get a palette of their own
+/// (`PaletteGraph`: palettegen → dithered paletteuse) and are encoded (`GifStream`) before the next run starts,
+/// so memory stays bounded whatever the length.
+/// Frames arrive at `frameRate`; with `options.fps` below it, the writer keeps the first input frame that falls
+/// in each output frame's interval (done here rather than by FFmpeg's fps filter, which would restart with
+/// every palette run).
 public final class GifWriter: FrameConsumer {
     public let path: String
     public let frameRate: FrameRate
     public let options: GifOptions
+    /// Frames given to `append`, kept or not.
     public private(set) var frameCount = 0
+    /// Frames kept for the GIF.
+    public private(set) var framesKept = 0
 
-    private var graph: UnsafeMutablePointer<AVFilterGraph>?
-    private var source: UnsafeMutablePointer<AVFilterContext>?
-    private var sink: UnsafeMutablePointer<AVFilterContext>?
+    private let outputRate: AVRational
+    private var chunk: PaletteGraph?
+    private var stream: GifStream?
     private var width = 0, height = 0
     private var finished = false
 
@@ -55,19 +65,29 @@ public final class GifWriter: FrameConsumer {
             throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 4…256")
         }
         if let f = options.fps, !(f > 0) { throw MediaError.invalidOption(path: path, reason: "GIF fps \(f) must be positive") }
+        if options.framesPerPalette < 1 {
+            throw MediaError.invalidOption(path: path, reason: "frames per GIF palette \(options.framesPerPalette) must be at least 1")
+        }
         self.path = path
         self.frameRate = frameRate
         self.options = options
+        let input = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
+        if let fps = options.fps, fps < frameRate.value { outputRate = av_d2q(fps, 1_000_000) } else { outputRate = input }
     }
 
-    deinit {
-        try? finish()
-        avfilter_graph_free(&graph)
-    }
+    deinit { try? finish() }
 
     public func append(_ image: RGBImage) throws {
         guard !finished else { throw MediaError.alreadyFinished(path: path) }
-        if graph == nil { try buildGraph(width: image.width, height: image.height) }
+        let index = frameCount
+        frameCount += 1
+        // Output slot of this input frame; a slot already filled drops the frame.
+        let slot = Int((Double(index) * av_q2d(outputRate) / frameRate.value + 1e-9).rounded(.down))
+        guard slot >= framesKept else { return }
+        if width == 0 {
+            guard image.width > 0, image.height > 0 else { throw MediaError.invalidSize(path: path, width: image.width, height: image.height) }
+            (width, height) = Self.outputSize(width: image.width, height: image.height, maxWidth: options.maxWidth)
+        }
         // Scaled in float and rounded here: swscale would dither when reducing float to 8 bits, and that noise
         // both costs GIF bytes and lowers fidelity before the palette's own dithering.
         let picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
@@ -87,103 +107,41 @@ public final class GifWriter: FrameConsumer {
                 }
             }
         }
-        frame!.pointee.pts = Int64(frameCount)
-        try FFmpeg.check(av_buffersrc_add_frame(source, frame), "filtering", path)
-        frameCount += 1
+        frame!.pointee.pts = Int64(framesKept)
+        if chunk == nil {
+            chunk = try PaletteGraph(path: path, width: width, height: height, timeBase: av_inv_q(outputRate), options: options)
+        }
+        try chunk!.add(frame!)
+        framesKept += 1
+        if chunk!.framesIn >= options.framesPerPalette { try encodeChunk() }
     }
 
-    /// Runs the palette pass and encodes the GIF. Idempotent; called by deinit.
+    /// Encodes the last run of frames and writes the file. Idempotent; called by deinit.
     public func finish() throws {
         guard !finished else { return }
         finished = true
-        guard graph != nil else { throw MediaError.noFrames(path: path) }
-        try FFmpeg.check(av_buffersrc_add_frame(source, nil), "filtering", path)
-        let sinkTimeBase = av_buffersink_get_time_base(sink)
-        var stream: EncodedStream?
-        var frame = av_frame_alloc()
-        defer { av_frame_free(&frame) }
         var failure: Error?
-        do {
-            while true {
-                let code = av_buffersink_get_frame(sink, frame)
-                if code == FFmpeg.eof || code == FFmpeg.eagain { break }
-                try FFmpeg.check(code, "filtering", path)
-                if stream == nil {
-                    let fps = av_buffersink_get_frame_rate(sink)
-                    stream = try EncodedStream(path: path, settings: .init(
-                        muxer: "gif", encoder: "gif", pixelFormat: AV_PIX_FMT_PAL8,
-                        width: Int(frame!.pointee.width), height: Int(frame!.pointee.height),
-                        timeBase: sinkTimeBase, frameRate: fps.num > 0 ? fps : AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator)),
-                        frameDuration: fps.num > 0 ? av_rescale_q(1, av_inv_q(fps), sinkTimeBase) : 1,
-                        muxerOptions: ["loop": "0"]))
-                }
-                try stream!.send(frame!)
-                av_frame_unref(frame)
-            }
-        } catch { failure = error }
-        avfilter_graph_free(&graph)
+        do { try encodeChunk() } catch { failure = error }
         guard let stream else { throw failure ?? MediaError.noFrames(path: path) }
         do { try stream.close() } catch { if failure == nil { failure = error } }
         if let failure { throw failure }
+    }
+
+    /// Runs the current chunk's palette pass and sends its frames to the encoder; the chunk is released either way.
+    private func encodeChunk() throws {
+        guard let graph = chunk else { return }
+        chunk = nil
+        var first = true
+        try graph.drain { frame in
+            if stream == nil { stream = try GifStream(path: path, width: width, height: height, frameRate: outputRate) }
+            if first { try stream!.beginRun(with: frame); first = false }
+            try stream!.send(frame)
+        }
     }
 
     /// Output size: at most `maxWidth` wide, aspect kept, even numbers not required by GIF.
     static func outputSize(width: Int, height: Int, maxWidth: Int?) -> (Int, Int) {
         guard let maxWidth, width > maxWidth else { return (width, height) }
         return (maxWidth, max(1, Int((Double(height) * Double(maxWidth) / Double(width)).rounded())))
-    }
-
-    /// Builds into locals and keeps the graph only when it is complete, so `finish()` and deinit never see a
-    /// half-built one.
-    private func buildGraph(width: Int, height: Int) throws {
-        guard width > 0, height > 0 else { throw MediaError.invalidSize(path: path, width: width, height: height) }
-        _ = FFmpeg.quiet
-        let (outWidth, outHeight) = Self.outputSize(width: width, height: height, maxWidth: options.maxWidth)
-        var newGraph = avfilter_graph_alloc()
-        guard let graph = newGraph else {
-            throw MediaError.ffmpeg(path: path, operation: "avfilter_graph_alloc", message: "out of memory")
-        }
-        var source: UnsafeMutablePointer<AVFilterContext>?, sink: UnsafeMutablePointer<AVFilterContext>?
-        do {
-            try configure(graph, source: &source, sink: &sink, width: outWidth, height: outHeight)
-        } catch {
-            avfilter_graph_free(&newGraph)
-            throw error
-        }
-        (self.graph, self.source, self.sink) = (graph, source, sink)
-        (self.width, self.height) = (outWidth, outHeight)
-    }
-
-    private func configure(_ graph: UnsafeMutablePointer<AVFilterGraph>, source: inout UnsafeMutablePointer<AVFilterContext>?,
-                           sink: inout UnsafeMutablePointer<AVFilterContext>?, width: Int, height: Int) throws {
-        // One thread: the palette work runs beside the optimisation and must not take its cores.
-        graph.pointee.nb_threads = 1
-        let args = "video_size=\(width)x\(height):pix_fmt=\(AV_PIX_FMT_BGRA.rawValue)"
-            + ":time_base=\(frameRate.denominator)/\(frameRate.numerator):pixel_aspect=1/1"
-        try FFmpeg.check(avfilter_graph_create_filter(&source, avfilter_get_by_name("buffer"), "in", args, nil, graph),
-                         "creating the GIF filter input", path)
-        try FFmpeg.check(avfilter_graph_create_filter(&sink, avfilter_get_by_name("buffersink"), "out", nil, nil, graph),
-                         "creating the GIF filter output", path)
-        var chain: [String] = []
-        if let fps = options.fps, fps < frameRate.value { chain.append("fps=\(fps)") }
-        chain.append("split[a][b]")
-        var use = "paletteuse=dither=\(options.dither.rawValue):diff_mode=rectangle"
-        if options.dither == .bayer { use += ":bayer_scale=\(min(max(options.bayerScale, 0), 5))" }
-        let description = chain.joined(separator: ",")
-            + ";[a]palettegen=max_colors=\(options.maxColors):stats_mode=\(options.statsFromChangesOnly ? "diff" : "full")[p];[b][p]\(use)"
-
-        // The graph's open input connects to our buffer source, its open output to our sink; parse_ptr leaves
-        // in the lists whatever it did not link, freed here either way.
-        var outputs = avfilter_inout_alloc(), inputs = avfilter_inout_alloc()
-        defer { avfilter_inout_free(&outputs); avfilter_inout_free(&inputs) }
-        guard let o = outputs, let i = inputs else {
-            throw MediaError.ffmpeg(path: path, operation: "avfilter_inout_alloc", message: "out of memory")
-        }
-        o.pointee.name = av_strdup("in")
-        o.pointee.filter_ctx = source
-        i.pointee.name = av_strdup("out")
-        i.pointee.filter_ctx = sink
-        try FFmpeg.check(avfilter_graph_parse_ptr(graph, description, &inputs, &outputs, nil), "building the GIF filter graph", path)
-        try FFmpeg.check(avfilter_graph_config(graph, nil), "configuring the GIF filter graph", path)
     }
 }

@@ -4,7 +4,7 @@ import Media
 
 struct Gif: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make a looping GIF preview of a video: one palette chosen from its frames, dithered.")
+        abstract: "Make a looping GIF preview of a video: a palette for every 32 frames, dithered, written as it goes.")
 
     @Argument(help: "The video to preview (anything FFmpeg decodes).")
     var input: String
