@@ -109,6 +109,14 @@ final class GifStream {
         if let failure { throw failure }
     }
 
+    /// Removes the temporary file without writing the trailer. Idempotent.
+    func discard() {
+        guard !closed else { return }
+        closed = true
+        closeFile()
+        file.discard()
+    }
+
     private func encode(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
         guard let codec, let packet, let format, let stream else { return }
         try FFmpeg.check(avcodec_send_frame(codec, frame), frame == nil ? "flushing the encoder" : "encoding", path)

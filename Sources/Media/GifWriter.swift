@@ -127,6 +127,14 @@ public final class GifWriter: FrameConsumer {
         if let failure { throw failure }
     }
 
+    /// Stops after a failure: the frames written so far stay in the temporary file, which is removed.
+    public func discard() {
+        guard !finished else { return }
+        finished = true
+        chunk = nil
+        stream?.discard()
+    }
+
     /// Runs the current chunk's palette pass and sends its frames to the encoder; the chunk is released either way.
     private func encodeChunk() throws {
         guard let graph = chunk else { return }

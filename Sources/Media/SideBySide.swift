@@ -17,8 +17,14 @@ public final class SideBySide {
         if cache?.height != h {
             cache = (h, try Self.scaled(content, height: h), try Self.scaled(style, height: h))
         }
-        let parts = [cache!.content, cache!.style, result]
-        let width = parts.reduce(0) { $0 + $1.width } + 2 * gutter
+        return Self.row([cache!.content, cache!.style, result], gutter: gutter)
+    }
+
+    /// Pictures of one height left to right, separated by white gutters.
+    public static func row(_ parts: [RGBImage], gutter: Int = 4) -> RGBImage {
+        let h = parts[0].height
+        precondition(parts.allSatisfy { $0.height == h }, "pictures of different heights in a row")
+        let width = parts.reduce(0) { $0 + $1.width } + (parts.count - 1) * gutter
         var out = RGBImage(width: width, height: h, planes: [Float](repeating: 1, count: 3 * width * h))
         var x0 = 0
         for part in parts {

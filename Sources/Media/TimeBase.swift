@@ -1,3 +1,5 @@
+import CFFmpeg
+
 /// The unit in which a stream counts its timestamps, as an exact fraction of a second (1/1000, 1/10240, 1001/30000).
 public struct TimeBase: Equatable, Sendable, CustomStringConvertible {
     public let numerator: Int
@@ -14,4 +16,8 @@ public struct TimeBase: Equatable, Sendable, CustomStringConvertible {
 
     public func seconds(_ ticks: Int64) -> Double { Double(ticks) * Double(numerator) / Double(denominator) }
     public var description: String { "\(numerator)/\(denominator)" }
+    public var value: Double { Double(numerator) / Double(denominator) }
+
+    /// As FFmpeg's 32-bit fraction (time bases read from FFmpeg always fit).
+    var av: AVRational { AVRational(num: Int32(clamping: numerator), den: Int32(clamping: denominator)) }
 }

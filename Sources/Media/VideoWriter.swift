@@ -33,7 +33,7 @@ public final class VideoWriter: FrameConsumer {
     public let frameRate: FrameRate
     public let options: VideoOptions
     /// The unit of frame timestamps: the one given, else one frame at `frameRate`.
-    public let timeBase: Rational
+    public let timeBase: TimeBase
     public private(set) var frameCount = 0
     /// What became of the soundtrack's streams, one line each (copied, re-encoded and why, dropped), for the CLI.
     public var notes: [String] { audio?.notes ?? [] }
@@ -55,7 +55,7 @@ public final class VideoWriter: FrameConsumer {
     /// `timeBase`: the unit of the timestamps given to `append(_:pts:)` (nil: 1/frameRate). `audio`: where the
     /// soundtrack comes from (GIF and APNG hold none; their notes say it was dropped).
     public init(path: String, frameRate: FrameRate = FrameRate(15), options: VideoOptions = VideoOptions(),
-                timeBase: Rational? = nil, audio: AudioSource? = nil) throws {
+                timeBase: TimeBase? = nil, audio: AudioSource? = nil) throws {
         ext = path.fileExtension
         guard Self.supportedExtensions.contains(ext) else {
             throw MediaError.unsupportedExtension(path: path, supported: Self.supportedExtensions)
@@ -64,7 +64,7 @@ public final class VideoWriter: FrameConsumer {
         self.path = path
         self.frameRate = frameRate
         self.options = options
-        self.timeBase = timeBase ?? Rational(Int32(frameRate.denominator), Int32(frameRate.numerator))
+        self.timeBase = timeBase ?? TimeBase(frameInterval: frameRate)
         let rate = AVRational(num: Int32(frameRate.numerator), den: Int32(frameRate.denominator))
         frameDuration = max(1, av_rescale_q(1, av_inv_q(rate), self.timeBase.av))
         let muxer = Self.audioMuxer[ext]

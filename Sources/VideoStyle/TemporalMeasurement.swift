@@ -64,6 +64,6 @@ public enum TemporalMeasurement {
             (width, height) = (reader.width, reader.height)
         }
 
-        func next() throws -> RGBImage? { try reader.nextFrame() }
+        func next() throws -> RGBImage? { try reader.nextFrame()?.image }
     }
 }

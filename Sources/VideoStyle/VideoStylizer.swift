@@ -6,28 +6,40 @@ import TensorCore
 /// Where a clip's frames come from and go.
 public struct VideoJob: Sendable {
     public var input: String
-    /// The stylized clip (any `VideoWriter` format).
+    /// The stylized clip (any `VideoWriter` format); the input's audio streams are copied into it.
     public var output: String
     /// An optional GIF preview.
     public var gif: String?
-    /// Stylized frames are kept here as `frame_00001.png`…; a rerun with `resume` takes them instead of
-    /// stylizing again, so an interrupted run continues where it stopped.
+    public var gifOptions = GifOptions()
+    /// Where finished frames and the fingerprint are kept (`WorkFolder`).
     public var workDirectory: String
+    /// Continue an earlier run with the same fingerprint instead of refusing its frames.
     public var resume = false
-    public var maxFrames: Int?
+    public var selection = ClipSelection()
     /// Long side of the stylized frames, pixels.
     public var size: Int
+    /// The output shows input | stylized.
+    public var sideBySide = false
+    /// What makes the frames besides the clip's own frames (styles, model, settings); the frame size is added.
+    public var fingerprint = Fingerprint()
 
     public init(input: String, output: String, gif: String? = nil, workDirectory: String, resume: Bool = false,
-                maxFrames: Int? = nil, size: Int) {
+                selection: ClipSelection = ClipSelection(), size: Int) {
         self.input = input
         self.output = output
         self.gif = gif
         self.workDirectory = workDirectory
         self.resume = resume
-        self.maxFrames = maxFrames
+        self.selection = selection
         self.size = size
     }
+}
+
+/// What a run tells its caller as it goes.
+public enum VideoEvent {
+    /// Everything is open and checked; `notes` say what happens to the input's other streams.
+    case started(width: Int, height: Int, expectedFrames: Int?, frameRate: FrameRate, notes: [String])
+    case frame(FrameReport)
 }
 
 /// One frame's progress, for the caller to print.
@@ -38,6 +50,10 @@ public struct FrameReport {
     /// Taken from the work directory rather than stylized (then `outcome` is nil).
     public var resumed: Bool
     public var outcome: FrameOutcome?
+    /// Mean seconds per stylized frame after the first, over the last few (nil until there is one).
+    public var secondsPerFrame: Double?
+    /// Seconds left at that pace, when the frame count is known.
+    public var secondsLeft: Double?
 }
 
 /// What a whole run did.
@@ -52,46 +68,72 @@ public struct VideoSummary {
     public var meanInputFlicker: Double?
     /// Mean seconds per stylized frame after the first (optimisation and flow).
     public var secondsPerFrame: Double?
+    /// Mean style loss of the stylized frames.
+    public var meanStyleLoss: Double?
 }
 
-/// Frame mode over a file: decodes the clip, stylizes each frame with a `FrameStylizer`, keeps each result as
-/// a PNG in the work directory and streams it to the video (and GIF) writers through a `FrameSink`.
+/// Frame mode over a file, as a stream: decodes the selected frames at the working size, stylizes each with a
+/// `FrameStylizer`, keeps each result in the work folder and sends it with its source timestamp to the video
+/// (which also receives the input's audio) and GIF writers through a `FrameSink`. Memory does not grow with
+/// the clip's length. A failure removes the outputs (the work folder keeps the frames done); a cancelled run
+/// finishes them, so the frames done so far play.
 public final class VideoStylizer {
     public let stylizer: FrameStylizer
 
     public init(stylizer: FrameStylizer) { self.stylizer = stylizer }
 
-    public func run(_ job: VideoJob, progress: (FrameReport) -> Void = { _ in }) throws -> VideoSummary {
-        if let m = job.maxFrames, m < 1 {
-            throw VideoStyleError.invalidValue(knob: "max_frames", value: "\(m)", expected: "at least 1")
+    public func run(_ job: VideoJob, events: (VideoEvent) -> Void = { _ in }) throws -> VideoSummary {
+        guard (16...8192).contains(job.size) else {
+            throw VideoStyleError.invalidValue(knob: "size", value: "\(job.size)", expected: "16…8192 pixels")
         }
-        guard job.size >= 16 else { throw VideoStyleError.invalidValue(knob: "size", value: "\(job.size)", expected: "at least 16 pixels") }
-        let reader = try VideoReader(path: job.input, longSide: job.size)
-        let (width, height) = Self.fitted(width: reader.width, height: reader.height, longSide: job.size)
-        try prepare(job.workDirectory, resume: job.resume)
-        var expected = reader.duration.map { Int(($0 * reader.frameRate.value).rounded()) }
-        if let m = job.maxFrames { expected = min(expected ?? m, m) }
+        try job.selection.validate(path: job.input)
+        let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
+        var fingerprint = job.fingerprint
+        fingerprint.entries["frame_size"] = "\(reader.width)×\(reader.height)"
+        let work = WorkFolder(path: job.workDirectory, fingerprint: fingerprint, resume: job.resume)
+        try work.check()
 
-        var consumers: [FrameConsumer] = [try VideoWriter(path: job.output, frameRate: reader.frameRate)]
-        if let gif = job.gif { consumers.append(try GifWriter(path: gif, frameRate: reader.frameRate)) }
+        let audio = AudioSource(path: job.input, start: reader.startSeconds, end: job.selection.duration.map { reader.startSeconds + $0 })
+        let video = try VideoWriter(path: job.output, frameRate: reader.frameRate, timeBase: reader.timeBase, audio: audio)
+        var consumers: [FrameConsumer] = [video]
+        if let gif = job.gif {
+            do { consumers.append(try GifWriter(path: gif, frameRate: reader.frameRate, options: job.gifOptions)) } catch {
+                video.discard()
+                throw error
+            }
+        }
         let sink = FrameSink(consumers: consumers)
-        var summary = VideoSummary(frames: 0, stylized: 0, resumed: 0, cancelled: false)
-        var flicker: [Double] = [], inputFlicker: [Double] = [], seconds: [Double] = []
-        var previous: PreviousFrame?
+        events(.started(width: reader.width, height: reader.height, expectedFrames: reader.expectedFrames,
+                        frameRate: reader.frameRate, notes: video.notes))
+        do {
+            let summary = try stylize(reader, work: work, sink: sink, sideBySide: job.sideBySide, events: events)
+            try sink.finish()
+            if summary.frames == 0 && !summary.cancelled { throw VideoStyleError.noFrames(path: job.input) }
+            return summary
+        } catch {
+            try? sink.finish(discarding: true)
+            throw error
+        }
+    }
 
-        while summary.frames < (job.maxFrames ?? .max), let decoded = try reader.nextFrame() {
-            let image = try Resampler.resize(decoded.image, width: width, height: height)
-            let frame = Tensor(Shape(channels: 3, height: height, width: width), values: image.planes)
-            let path = Self.framePath(job.workDirectory, index: summary.frames)
+    private func stylize(_ reader: VideoReader, work: WorkFolder, sink: FrameSink, sideBySide: Bool,
+                         events: (VideoEvent) -> Void) throws -> VideoSummary {
+        var summary = VideoSummary(frames: 0, stylized: 0, resumed: 0, cancelled: false)
+        var flicker: [Double] = [], inputFlicker: [Double] = [], seconds: [Double] = [], style: [Double] = []
+        var previous: PreviousFrame?
+        while let decoded = try reader.nextFrame() {
+            let image = decoded.image
+            let frame = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+            var report = FrameReport(index: decoded.index, expected: reader.expectedFrames, resumed: false)
             let stylized: Tensor
-            if job.resume, FileManager.default.fileExists(atPath: path) {
-                let kept = try ImageReader.read(path)
-                guard kept.width == width && kept.height == height else {
-                    throw VideoStyleError.resumeMismatch(path: path, expected: "\(width)×\(height)", found: "\(kept.width)×\(kept.height)")
+            if let kept = try work.keptFrame(index: decoded.index) {
+                guard kept.width == image.width && kept.height == image.height else {
+                    throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
+                                                         expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
                 }
                 stylized = Tensor(frame.shape, values: kept.planes)
                 summary.resumed += 1
-                progress(FrameReport(index: summary.frames, expected: expected, resumed: true, outcome: nil))
+                report.resumed = true
             } else {
                 let outcome = try stylizer.stylize(frame, previous: previous)
                 if outcome.result.stopReason == .cancelled {
@@ -99,47 +141,32 @@ public final class VideoStylizer {
                     break
                 }
                 stylized = outcome.image
-                try ImageWriter.write(RGBImage(width: width, height: height, planes: stylized.values), to: path)
+                try work.store(RGBImage(width: image.width, height: image.height, planes: stylized.values), index: decoded.index)
                 summary.stylized += 1
+                style.append(outcome.result.losses.style)
                 if previous != nil {
                     outcome.flicker.map { flicker.append($0) }
                     outcome.inputFlicker.map { inputFlicker.append($0) }
                     seconds.append(outcome.result.elapsed + outcome.flowSeconds)
                 }
-                progress(FrameReport(index: summary.frames, expected: expected, resumed: false, outcome: outcome))
+                report.outcome = outcome
             }
-            try sink.push(RGBImage(width: width, height: height, planes: stylized.values))
+            let result = RGBImage(width: image.width, height: image.height, planes: stylized.values)
+            try sink.push(sideBySide ? SideBySide.row([image, result]) : result, pts: decoded.pts)
             previous = PreviousFrame(frame: frame, stylized: stylized)
             summary.frames += 1
+            if !seconds.isEmpty {
+                let recent = seconds.suffix(5)
+                report.secondsPerFrame = recent.reduce(0, +) / Double(recent.count)
+                report.secondsLeft = reader.expectedFrames.map { Double(max(0, $0 - summary.frames)) * report.secondsPerFrame! }
+            }
+            events(.frame(report))
         }
-        try sink.finish()
-        if summary.frames == 0 && !summary.cancelled { throw VideoStyleError.noFrames(path: job.input) }
         func mean(_ a: [Double]) -> Double? { a.isEmpty ? nil : a.reduce(0, +) / Double(a.count) }
         summary.meanFlicker = mean(flicker)
         summary.meanInputFlicker = mean(inputFlicker)
         summary.secondsPerFrame = mean(seconds)
+        summary.meanStyleLoss = mean(style)
         return summary
-    }
-
-    /// `frame_00001.png` for index 0.
-    public static func framePath(_ directory: String, index: Int) -> String {
-        (directory as NSString).appendingPathComponent(String(format: "frame_%05d.png", index + 1))
-    }
-
-    /// The frame size with the clip's aspect ratio and `longSide` as its longer side, both sides even (H.264's
-    /// 4:2:0 needs them so).
-    static func fitted(width: Int, height: Int, longSide: Int) -> (Int, Int) {
-        let scale = Double(longSide) / Double(max(width, height))
-        func even(_ v: Double) -> Int { max(2, 2 * Int((v / 2).rounded())) }
-        return (even(Double(width) * scale), even(Double(height) * scale))
-    }
-
-    /// Creates the work directory; without `resume` it must not hold frames already.
-    private func prepare(_ directory: String, resume: Bool) throws {
-        let fm = FileManager.default
-        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if !resume, fm.fileExists(atPath: Self.framePath(directory, index: 0)) {
-            throw VideoStyleError.workDirectoryInUse(path: directory)
-        }
     }
 }

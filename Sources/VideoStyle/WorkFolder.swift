@@ -28,7 +28,11 @@ public struct WorkFolder: Sendable {
     public func check() throws -> Bool {
         let fm = FileManager.default
         let frames = ((try? fm.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasPrefix("frame_") && $0.hasSuffix(".png") }
-        guard !frames.isEmpty else { return false }
+        guard !frames.isEmpty else {
+            // A run stopped before its first frame: its fingerprint describes nothing; this run writes its own.
+            try? fm.removeItem(atPath: fingerprintPath)
+            return false
+        }
         guard resume else { throw VideoStyleError.workDirectoryInUse(path: path) }
         guard let data = fm.contents(atPath: fingerprintPath), let earlier = try? JSONDecoder().decode(Fingerprint.self, from: data) else {
             throw VideoStyleError.fingerprintMissing(path: fingerprintPath)

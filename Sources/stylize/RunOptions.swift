@@ -43,17 +43,37 @@ struct RunOptions: ParsableArguments {
         }
     }
 
-    /// The recipe of a run: the command's defaults or the `--recipe` file, then every flag given.
+    /// The recipe of a run: the command's defaults, overlaid by the keys of the `--recipe` file, then every
+    /// flag given.
     func makeRecipe(defaults: Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws -> Recipe {
-        var r = defaults
-        if let recipe {
-            guard let data = FileManager.default.contents(atPath: recipe) else {
-                throw ValidationError("--recipe \(recipe): no such file")
-            }
-            do { r = try JSONDecoder().decode(Recipe.self, from: data) } catch {
-                throw ValidationError("--recipe \(recipe) is not a valid recipe: \(error)")
-            }
+        var r = try loadRecipe(over: defaults)
+        try apply(to: &r, objective: objective, optimization: optimization)
+        return r
+    }
+
+    /// `defaults` with the keys the `--recipe` file sets replaced (keys it does not set keep the command's
+    /// defaults, not the type's).
+    func loadRecipe<T: Codable>(over defaults: T) throws -> T {
+        guard let recipe else { return defaults }
+        guard let data = FileManager.default.contents(atPath: recipe) else {
+            throw ValidationError("--recipe \(recipe): no such file")
         }
+        do {
+            guard let given = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw ValidationError("--recipe \(recipe) is not a JSON object")
+            }
+            var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults)) as? [String: Any] ?? [:]
+            merged.merge(given) { _, file in file }
+            return try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: merged))
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            throw ValidationError("--recipe \(recipe) is not a valid recipe: \(error)")
+        }
+    }
+
+    /// Every flag given, over `r`.
+    func apply(to r: inout Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws {
         if let size { r.size = size }
         if let model { r.model = model }
         if let pooling { r.pooling = pooling }
@@ -63,11 +83,10 @@ struct RunOptions: ParsableArguments {
         try objective.apply(to: &r)
         try optimization.apply(to: &r)
         guard progressEvery >= 0 else { throw ValidationError("--progress-every must be 0 or more") }
-        return r
     }
 
     /// Writes `recipe` to `--save-recipe`, if given (atomically).
-    func saveRecipeIfAsked(_ recipe: Recipe) throws {
+    func saveRecipeIfAsked<T: Encodable>(_ recipe: T) throws {
         guard let saveRecipe else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

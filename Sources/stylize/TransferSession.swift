@@ -17,20 +17,8 @@ final class TransferSession {
     private let stylePaths: [String]
 
     init(recipe: Recipe, content: String?, styles: [String]) throws {
-        _ = try BLAS.load()
         var recipe = recipe
-        let store = ModelStore()
-        let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
-        guard let architecture = Architecture(inferringFrom: weights) else {
-            throw CLIError.unknownArchitecture(name)
-        }
-        guard let pooling = Pooling(rawValue: recipe.pooling) else {
-            throw ValidationError("--pooling \(recipe.pooling): choose max or avg")
-        }
-        let network = try architecture.makeNetwork(weights: weights, pooling: pooling)
-        if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
-            Self.adoptDefaultLayers(of: architecture, in: &recipe)
-        }
+        let (network, name) = try Self.loadNetwork(for: &recipe)
         let contentImage = try content.map(Self.read)
         let styleImages = try styles.map(Self.read)
         let initialization = try Initialization.named(recipe.initialization, noise: recipe.noise)
@@ -69,6 +57,25 @@ final class TransferSession {
         return result
     }
 
+    /// The recipe's network (its model, else the default one) with its pooling; layers the recipe names by
+    /// VGG's defaults become the architecture's own. Returns the network and the model's name.
+    static func loadNetwork(for recipe: inout Recipe) throws -> (FeatureNetwork, String) {
+        _ = try BLAS.load()
+        guard let pooling = Pooling(rawValue: recipe.pooling) else {
+            throw ValidationError("--pooling \(recipe.pooling): choose max or avg")
+        }
+        let store = ModelStore()
+        let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
+        guard let architecture = Architecture(inferringFrom: weights) else {
+            throw CLIError.unknownArchitecture(name)
+        }
+        let network = try architecture.makeNetwork(weights: weights, pooling: pooling)
+        if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
+            Self.adoptDefaultLayers(of: architecture, in: &recipe)
+        }
+        return (network, name)
+    }
+
     static func read(_ path: String) throws -> Tensor {
         let image = try ImageReader.read(path)
         return Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
@@ -98,7 +105,6 @@ extension FeatureNetwork {
 enum CLIError: Error, CustomStringConvertible {
     case unknownArchitecture(String)
     case unsupportedPicture(String)
-    case notInVideoMode(String)
 
     var description: String {
         switch self {
@@ -106,8 +112,6 @@ enum CLIError: Error, CustomStringConvertible {
             return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
-        case .notInVideoMode(let flag):
-            return "\(flag) is not supported by `stylize video` yet; stylize the clip without it"
         }
     }
 }

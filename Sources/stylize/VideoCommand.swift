@@ -4,13 +4,29 @@ import Media
 import StyleTransfer
 import TensorCore
 import VideoStyle
+import Weights
 
 extension TemporalMode: ExpressibleByArgument {}
 
 struct VideoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "video",
-        abstract: "Stylize a clip frame by frame without flicker (each frame starts from the previous one, warped by optical flow).")
+        abstract: "Stylize a clip frame by frame without flicker, keeping its sound and timing.",
+        discussion: """
+        The first frame is stylized from --init with the recipe's scales and iterations; every later frame starts \
+        as --temporal says and runs at most --frame-iterations. Each finished frame is kept in the work folder \
+        (OUTPUT.frames by default) with a fingerprint of the clip, styles, model and every setting: --resume \
+        continues an interrupted run only when the fingerprint matches, and otherwise names what differs.
+
+        The output keeps the clip's frame rate and timestamps (variable-rate clips stay so unless --fps \
+        resamples them), is shown upright (display rotation) with square pixels, and carries every audio stream \
+        of the clip, copied unchanged, or re-encoded when the container cannot hold its codec (the run says so); \
+        subtitles and data streams are dropped and named. With --start/--duration the sound is cut to the same span.
+
+        Ctrl-C stops after the current iteration: the video and GIF then hold the frames done so far and play; \
+        any other failure leaves no video or GIF behind. All keys of --recipe/--save-recipe: those of `stylize \
+        image` plus temporal, temporal_weight, frame_iterations, frame_tolerance, start, duration, fps, max_frames.
+        """)
 
     @Argument(help: "The clip to stylize (anything FFmpeg decodes).")
     var input: String
@@ -22,68 +38,96 @@ struct VideoCommand: ParsableCommand {
     @OptionGroup var objective: ObjectiveOptions
     @OptionGroup var optimization: OptimizationOptions
 
+    @Option(help: "Start at this time of the clip, seconds (default 0).")
+    var start: Double?
+
+    @Option(help: "Stylize this many seconds (default: to the end).")
+    var duration: Double?
+
+    @Option(help: "Resample to this constant frame rate, e.g. 12, 29.97 or 30000/1001 (default: the clip's own timing).")
+    var fps: FrameRate?
+
+    @Option(help: "Stylize at most this many frames (default: all).")
+    var maxFrames: Int?
+
+    @Option(help: "How each frame after the first starts: none (its content: the flicker baseline), previous (the previous stylized frame, held where the picture did not change), flow (it warped by the optical flow, held by the temporal term where the flow is trusted). (default: flow)")
+    var temporal: TemporalMode?
+
+    @Option(help: "Weight of the temporal term holding each frame to the previous one (0: off). (default: 1e4)")
+    var temporalWeight: Double?
+
+    @Option(help: "Most iterations for every frame after the first. (default: 60)")
+    var frameIterations: Int?
+
+    @Option(help: "Stop a frame after the first when its loss fell by less than this share over 5 iterations (0: always run --frame-iterations). (default: 0)")
+    var frameTolerance: Double?
+
     @Option(help: "Also write a GIF preview here.")
     var gif: String?
 
-    @Option(help: "Stylize at most this many frames.")
-    var maxFrames: Int?
+    @Option(help: "Largest GIF width, pixels.")
+    var gifWidth: Int = 480
 
-    @Option(help: "Iterations for every frame after the first (the first uses --iterations and the scale schedule).")
-    var frameIterations: Int?
+    @Flag(help: "Show input | stylized side by side in the video and GIF.")
+    var sideBySide = false
 
-    @Option(help: "Weight of the temporal term holding each frame to the previous one where the flow is trusted (0: off).")
-    var temporalWeight: Double?
-
-    @Option(help: "How each frame after the first starts: none (from its content, the flicker baseline), previous (from the previous stylized frame), flow (from it warped by the optical flow, plus the temporal term where the flow is trusted).")
-    var temporal: TemporalMode?
-
-    @Option(help: "Stop a frame after the first when its loss fell by less than this share over 5 iterations (0: run --frame-iterations).")
-    var frameTolerance: Double?
-
-    @Option(help: "Directory for the stylized frames as PNGs (default: OUTPUT.frames beside the output).")
+    @Option(help: "Folder for the finished frames and the fingerprint (default: OUTPUT.frames).")
     var workDir: String?
 
-    @Flag(help: "Continue an interrupted run: frames already in the work directory are kept, not stylized again.")
+    @Flag(help: "Continue an interrupted run from the frames in the work folder (same inputs and settings only).")
     var resume = false
 
     /// Small frames, a full first frame, short later ones.
-    static var defaults: Recipe {
-        var r = Recipe()
-        r.size = 192
-        r.iterations = 200
+    static var defaults: VideoRecipe {
+        var r = VideoRecipe()
+        r.recipe.size = 192
+        r.recipe.iterations = 200
         return r
     }
 
     func run() throws {
         // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
         setvbuf(stdout, nil, _IOLBF, 0)
-        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
-        // Frame mode warps and holds the previous frame's colours, which luminance-only transfer would fight.
-        // The session loads the network and resolves the layers; its content-less engine is not run.
-        let session = try TransferSession(recipe: recipe, content: nil, styles: styles)
-        try options.saveRecipeIfAsked(session.recipe)
-        var settings = FrameSettings()
-        if let frameIterations { settings.frameIterations = frameIterations }
-        if let temporalWeight { settings.temporalWeight = temporalWeight }
-        if let temporal { settings.temporal = temporal }
-        if let frameTolerance { settings.frameTolerance = frameTolerance }
-        let initialization = try Initialization.named(session.recipe.initialization, noise: session.recipe.noise)
-            ?? .image(TransferSession.read(session.recipe.initialization))
-        let stylizer = try FrameStylizer(
-            network: session.engine.network, styles: styles.map(TransferSession.read), recipe: session.recipe,
-            settings: settings, firstInitialization: initialization)
-        stylizer.observers = [ProgressPrinter(every: options.progressEvery)]
-        let job = VideoJob(
-            input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
-            resume: resume, maxFrames: maxFrames, size: session.recipe.size)
+        var video = try options.loadRecipe(over: Self.defaults)
+        try options.apply(to: &video.recipe, objective: objective, optimization: optimization)
+        if let start { video.selection.start = start }
+        if let duration { video.selection.duration = duration }
+        if let fps { video.selection.fps = fps }
+        if let maxFrames { video.selection.maxFrames = maxFrames }
+        if let temporal { video.frame.temporal = temporal }
+        if let temporalWeight { video.frame.temporalWeight = temporalWeight }
+        if let frameIterations { video.frame.frameIterations = frameIterations }
+        if let frameTolerance { video.frame.frameTolerance = frameTolerance }
+        try video.frame.validate()
+        try video.selection.validate(path: input)
+        guard gifWidth >= 16 else { throw ValidationError("--gif-width must be at least 16 pixels") }
+
+        let (network, modelName) = try TransferSession.loadNetwork(for: &video.recipe)
+        let initialization = try Initialization.named(video.recipe.initialization, noise: video.recipe.noise)
+            ?? .image(TransferSession.read(video.recipe.initialization))
+        let stylizer = try FrameStylizer(network: network, styles: styles.map(TransferSession.read), recipe: video.recipe,
+                                         settings: video.frame, firstInitialization: initialization)
+        var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
+                           resume: resume, selection: video.selection, size: video.recipe.size)
+        job.gifOptions.maxWidth = gifWidth
+        job.sideBySide = sideBySide
+        job.fingerprint = try Self.fingerprint(input: input, styles: styles, model: modelName, recipe: video)
+        if options.progressEvery > 0 { stylizer.observers = [ProgressPrinter(every: options.progressEvery)] }
 
         let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
         defer { withExtendedLifetime(interrupt) {} }
-        print("model \(session.modelName), frames of long side \(job.size), temporal \(settings.temporal.rawValue), \(settings.frameIterations) iterations after the first, temporal weight \(settings.temporalWeight)")
-        let summary = try VideoStylizer(stylizer: stylizer).run(job) { report in
-            stylizer.observers = []
-            print(Self.line(report))
+        print("model \(modelName), temporal \(video.frame.temporal.rawValue), \(video.frame.frameIterations) iterations after the first, "
+            + "temporal weight \(video.frame.temporalWeight)")
+        let summary = try VideoStylizer(stylizer: stylizer).run(job) { event in
+            switch event {
+            case .started(let width, let height, let expected, let rate, let notes):
+                print("\(input): \(width)×\(height) at \(rate) fps, \(expected.map { "\($0) frames" } ?? "frame count unknown")")
+                notes.forEach { print($0) }
+            case .frame(let report):
+                print(Self.line(report))
+            }
         }
+        try options.saveRecipeIfAsked(video)
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         print("\(summary.frames) frames (\(summary.stylized) stylized, \(summary.resumed) resumed)\(summary.cancelled ? ", cancelled" : ""); "
             + "flicker \(f(summary.meanFlicker)) (input \(f(summary.meanInputFlicker))), "
@@ -92,14 +136,39 @@ struct VideoCommand: ParsableCommand {
         if summary.cancelled { throw ExitCode(130) }
     }
 
-    static func line(_ r: FrameReport) -> String {
-        let head = "frame \(r.index + 1)" + (r.expected.map { "/\($0)" } ?? "")
-        guard let o = r.outcome else { return head + ": resumed from the work directory" }
-        var s = head + ": " + ProgressPrinter.line(o.result.losses, iteration: nil, elapsed: o.result.elapsed)
-        if let t = o.result.losses.pixelTerms["temporal"] { s += String(format: "  temporal %.4g", t) }
-        if let fl = o.flicker, let inp = o.inputFlicker, let c = o.maskCoverage {
-            s += String(format: "  flicker %.4f (input %.4f)  mask %.0f%%  flow %.2f s", fl, inp, 100 * c, o.flowSeconds)
+    /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob.
+    static func fingerprint(input: String, styles: [String], model: String, recipe: VideoRecipe) throws -> Fingerprint {
+        func digest(_ path: String) throws -> String {
+            "sha256 " + SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
         }
+        var f = Fingerprint()
+        f.entries["input"] = try digest(input)
+        for (i, style) in styles.enumerated() { f.entries["style \(i + 1)"] = try digest(style) }
+        let installed = ModelStore().installed().first { $0.name == model }
+        f.entries["model"] = model + " " + (try installed?.sha256.map { "sha256 " + $0 } ?? digest(installed?.path ?? model))
+        try f.add(knobsOf: recipe)
+        return f
+    }
+
+    static func line(_ r: FrameReport) -> String {
+        var head = "frame \(r.index + 1)" + (r.expected.map { "/\($0)" } ?? "")
+        if let spf = r.secondsPerFrame {
+            head += String(format: " (%.1f s/frame", spf) + (r.secondsLeft.map { ", ETA " + Self.duration($0) } ?? "") + ")"
+        }
+        guard let o = r.outcome else { return head + ": resumed from the work folder" }
+        var s = head + ": " + ProgressPrinter.line(o.result.losses, iteration: nil, elapsed: o.result.elapsed)
+        s += "  \(o.result.iterations) it"
+        if let t = o.result.losses.pixelTerms["temporal"] { s += String(format: "  temporal %.4g", t) }
+        if let c = o.maskCoverage { s += String(format: "  mask %.0f%%", 100 * c) }
+        if let fl = o.flicker, let inp = o.inputFlicker { s += String(format: "  flicker %.4f (input %.4f)", fl, inp) }
         return s
+    }
+
+    /// 75 → "1m15s", 4000 → "1h06m".
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, s % 3600 / 60) }
+        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
+        return "\(s)s"
     }
 }

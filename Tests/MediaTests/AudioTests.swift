@@ -148,7 +148,7 @@ final class AudioTests: XCTestCase {
         let wav = dir + "/long.wav"
         let rate = 8000, seconds = 1800
         try Self.writeTone(wav, rate: rate, seconds: seconds)
-        let writer = try VideoWriter(path: dir + "/out.mov", frameRate: FrameRate(1), timeBase: Rational(1, 10),
+        let writer = try VideoWriter(path: dir + "/out.mov", frameRate: FrameRate(1), timeBase: TimeBase(numerator: 1, denominator: 10),
                                      audio: AudioSource(path: wav))
         XCTAssertEqual(writer.notes, ["audio #0 pcm_s16le 8 kHz mono: copied"])
         let image = Fixtures.pattern(width: 16, height: 16)
@@ -241,7 +241,7 @@ final class AudioTests: XCTestCase {
         let pts: [Int64] = [0, 3000, 9000, 10500, 18000, 27001, 30000, 45000]
         for ext in ["mp4", "webm"] {
             let path = try Fixtures.directory(self) + "/vfr." + ext
-            let writer = try VideoWriter(path: path, frameRate: FrameRate(30), timeBase: Rational(1, 90000))
+            let writer = try VideoWriter(path: path, frameRate: FrameRate(30), timeBase: TimeBase(numerator: 1, denominator: 90000))
             for (i, t) in pts.enumerated() { try writer.append(Fixtures.pattern(width: 32, height: 24, frame: i), pts: t) }
             try writer.finish()
             let times = try Packets(path).video().map(\.seconds).sorted()
@@ -253,7 +253,7 @@ final class AudioTests: XCTestCase {
 
     func testNTSCTimeBaseKeepsItsRate() throws {
         let path = try Fixtures.directory(self) + "/ntsc.mp4"
-        let writer = try VideoWriter(path: path, frameRate: FrameRate(numerator: 30000, denominator: 1001), timeBase: Rational(1001, 30000))
+        let writer = try VideoWriter(path: path, frameRate: FrameRate(numerator: 30000, denominator: 1001), timeBase: TimeBase(numerator: 1001, denominator: 30000))
         for i in 0 ..< 6 { try writer.append(Fixtures.pattern(width: 32, height: 24, frame: i), pts: i == 5 ? 7 : nil) }
         try writer.finish()
         let times = try Packets(path).video().map(\.seconds).sorted()
@@ -263,7 +263,7 @@ final class AudioTests: XCTestCase {
 
     func testRejectsTimestampsThatDoNotIncrease() throws {
         let path = try Fixtures.directory(self) + "/bad.mp4"
-        let writer = try VideoWriter(path: path, frameRate: FrameRate(10), timeBase: Rational(1, 1000))
+        let writer = try VideoWriter(path: path, frameRate: FrameRate(10), timeBase: TimeBase(numerator: 1, denominator: 1000))
         let image = Fixtures.pattern(width: 16, height: 16)
         try writer.append(image, pts: 100)
         XCTAssertThrowsError(try writer.append(image, pts: 100)) {
