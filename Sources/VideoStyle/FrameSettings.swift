@@ -21,7 +21,7 @@ public struct FrameSettings: Codable, Equatable, Sendable {
     public var temporalWeight = 1e4
     /// Optimizer iterations for every frame after the first (which uses the recipe's schedule): the most a
     /// frame may take; `frame_tolerance` usually stops it sooner.
-    public var frameIterations = 60
+    public var frameIterations = 8
     /// A later frame stops when its loss fell by less than this share over the last 5 iterations (0: never).
     public var frameTolerance = 0.0
 

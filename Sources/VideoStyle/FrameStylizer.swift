@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Optimizers
 import StyleTransfer
 import TensorCore
 
@@ -36,12 +37,16 @@ public final class FrameStylizer {
     public let recipe: Recipe
     public let settings: FrameSettings
     public let firstInitialization: Initialization
+    /// Estimated at half the frame's long side, at least 160 px (`OpticalFlow.maxSide`): at 320 px the two
+    /// flows of a frame took 0.95 s at full size and 0.26 s so, with the same warping error.
     public var flow = OpticalFlow()
     /// Added to every frame's engine (progress printers).
     public var observers: [EngineObserver] = []
     /// Set from any thread to end the current frame after its current iteration; the frame then reports
     /// `StopReason.cancelled` and must not be kept.
     public let cancellation = Cancellation()
+    /// The last frame's optimizer, handed to the next frame of the same size (`Engine.warmOptimizer`).
+    private var carried: (optimizer: Optimizer, shape: Shape)?
 
     public init(network: FeatureNetwork, styles: [Tensor], recipe: Recipe, settings: FrameSettings,
                 firstInitialization: Initialization = .content) throws {
@@ -76,13 +81,16 @@ public final class FrameStylizer {
             return try run(r, frame: frame, initialization: .content, terms: [], flowSeconds: 0)
         case .previous:
             let mask = ChangeMask.unchanged(previous.frame, frame)
-            let initial = Self.blend(stylized, fill(content: frame, paint: stylized, size: r.size), mask: mask)
+            // Unmoved paint on moved content (a pan) would leave double edges: changed pixels start afresh.
+            let initial = Self.blend(stylized, recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame, mask: mask)
             var outcome = try run(r, frame: frame, initialization: .image(initial),
                                   terms: temporalTerms(target: stylized, mask: mask), flowSeconds: Clock.now() - start)
             outcome.maskCoverage = mask.mean
             return outcome
         case .flow:
             // Pixels of this frame → the previous frame, and back, for the mask.
+            var flow = self.flow
+            flow.maxSide = min(flow.maxSide, max(160, r.size / 2))
             let forward = flow.estimate(from: frame, to: previous.frame)
             let backward = flow.estimate(from: previous.frame, to: frame)
             let mask = FlowConsistency.mask(forward: forward, backward: backward)
@@ -121,9 +129,14 @@ public final class FrameStylizer {
                      flowSeconds: Double) throws -> FrameOutcome {
         let engine = try Engine(network: network, recipe: recipe, content: frame, styles: styles, initialization: initialization)
         engine.pixelTerms = terms
+        // Later frames share one objective's shape; the first frame's lacks the temporal term, whose curvature
+        // its history does not know (handed on, it sent frame 2's loss from 4 to 229).
+        let later = recipe.scales == 1
+        if later, let carried, carried.shape == frame.shape { engine.warmOptimizer = carried.optimizer }
         let cancellation = self.cancellation
         engine.observers = observers + [ClosureObserver { _, _ in cancellation.isCancelled ? .stop : .proceed }]
         let result = try engine.run()
+        carried = later ? engine.finalOptimizer.map { ($0, frame.shape) } : nil
         return FrameOutcome(image: result.image, result: result, flowSeconds: flowSeconds)
     }
 

@@ -15,6 +15,9 @@ public struct OpticalFlow: Sendable, Equatable {
     public var medianRadius = 2
     /// The coarsest level's shorter side is at least this.
     public var minSide = 12
+    /// Larger frames are estimated at this long side and the flow scaled up: the finest levels cost most and
+    /// add little for the few-pixel motions between frames.
+    public var maxSide = Int.max
 
     public init() {}
 
@@ -22,6 +25,16 @@ public struct OpticalFlow: Sendable, Equatable {
     /// `Warp.backward(to, flow: w)` ≈ `from`. Both images are RGB (or grey) of the same shape.
     public func estimate(from: Tensor, to: Tensor) -> Tensor {
         precondition(from.shape == to.shape, "flow between \(from.shape) and \(to.shape)")
+        let s = from.shape
+        if max(s.height, s.width) > maxSide {
+            let scale = Double(maxSide) / Double(max(s.height, s.width))
+            let h = max(1, Int((Double(s.height) * scale).rounded())), w = max(1, Int((Double(s.width) * scale).rounded()))
+            var coarse = self
+            coarse.maxSide = .max
+            let flow = coarse.estimate(from: Resample.resize(from, height: h, width: w, filter: .bilinear),
+                                       to: Resample.resize(to, height: h, width: w, filter: .bilinear))
+            return Self.upsampled(flow, height: s.height, width: s.width)
+        }
         var first = [Self.smoothed(Self.luminance(from))], second = [Self.smoothed(Self.luminance(to))]
         while min(first.last!.shape.height, first.last!.shape.width) / 2 >= minSide {
             let s = first.last!.shape

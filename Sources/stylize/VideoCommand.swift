@@ -159,7 +159,7 @@ struct VideoCommand: ParsableCommand {
         var s = head + ": " + ProgressPrinter.line(o.result.losses, iteration: nil, elapsed: o.result.elapsed)
         s += "  \(o.result.iterations) it"
         if let t = o.result.losses.pixelTerms["temporal"] { s += String(format: "  temporal %.4g", t) }
-        if let c = o.maskCoverage { s += String(format: "  mask %.0f%%", 100 * c) }
+        if let c = o.maskCoverage { s += String(format: "  mask %.0f%%  flow %.2f s", 100 * c, o.flowSeconds) }
         if let fl = o.flicker, let inp = o.inputFlicker { s += String(format: "  flicker %.4f (input %.4f)", fl, inp) }
         return s
     }
