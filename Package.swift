@@ -42,6 +42,8 @@ let package = Package(
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),
+        // Runs the built `stylize` executable as a user would.
+        .testTarget(name: "CLITests", dependencies: ["stylize", "Media"]),
         .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+
+/// The built `stylize` executable, run as a user would: its exit status and what it printed.
+enum Stylize {
+    struct Run {
+        var status: Int32
+        var output: String
+        var error: String
+    }
+
+    /// `.build/<configuration>/stylize`, beside the test bundle.
+    static var executable: String {
+        let bundle = Bundle(for: Marker.self).bundleURL
+        return bundle.deletingLastPathComponent().appendingPathComponent("stylize").path
+    }
+
+    /// The package root (Samples/, Tests/), from this file's path.
+    static var root: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read before waiting: a full pipe would block the child.
+        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                   error: String(decoding: error, as: UTF8.self))
+    }
+
+    /// A fresh empty directory removed after the test.
+    static func directory(_ test: XCTestCase) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("stylize-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url.path
+    }
+
+    private final class Marker {}
+}
