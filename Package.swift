@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG"]),
-        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media", "Optimizers"]),
+        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media"]),
         .executableTarget(
             name: "stylize",
             dependencies: [

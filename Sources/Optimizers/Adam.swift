@@ -41,9 +41,6 @@ public final class Adam: Optimizer {
         v.buffer.update(repeating: 0)
     }
 
-    /// The moments carry over as they are: Adam keeps no point of its own.
-    public func restart() {}
-
     public func step(_ x: UnsafeMutableBufferPointer<Float>, _ f: LossAndGradient) -> StepReport {
         precondition(x.count == count, "Adam sized for \(count) values, given \(x.count)")
         let loss = f(UnsafeBufferPointer(x), gradient.buffer)

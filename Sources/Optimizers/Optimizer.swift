@@ -4,9 +4,6 @@ public protocol Optimizer: AnyObject {
     func step(_ x: UnsafeMutableBufferPointer<Float>, _ f: LossAndGradient) -> StepReport
     /// Forgets all state (history, moments), e.g. when the problem changes size.
     func reset()
-    /// Starts a new problem of the same size and a similar shape (the next video frame): forgets the last point
-    /// but keeps what was learned about the objective (L-BFGS curvature pairs, Adam moments).
-    func restart()
 }
 
 public struct StepReport: Sendable, Equatable {

@@ -15,11 +15,6 @@ public final class Engine {
     public let cancellation = Cancellation()
     /// Extra terms on the pixels (`PixelTerm`), added to the objective at the final scale.
     public var pixelTerms: [PixelTerm] = []
-    /// Used, restarted, at the final scale instead of a new optimizer: frame mode hands each frame the previous
-    /// frame's, which already knows the objective's curvature. It must be of the recipe's kind and size.
-    public var warmOptimizer: Optimizer?
-    /// The optimizer of the final scale, once the run has reached it.
-    public private(set) var finalOptimizer: Optimizer?
 
     private let content: Tensor?
     private let styles: [Tensor]
@@ -114,14 +109,7 @@ public final class Engine {
                 reason = .cancelled
                 break scales
             }
-            let optimizer: Optimizer
-            if index == schedule.shapes.count - 1, let warm = warmOptimizer {
-                warm.restart()
-                optimizer = warm
-            } else {
-                optimizer = makeOptimizer(count: shape.count)
-            }
-            if index == schedule.shapes.count - 1 { finalOptimizer = optimizer }
+            let optimizer = makeOptimizer(count: shape.count)
             var rules = StopRules(stopOnRise: recipe.stopOnRise, tolerance: recipe.tolerance, window: recipe.toleranceWindow)
             let evaluator = Evaluator(objective: objective, shape: shape)
             // Ping-pong copies of the last two evaluated points, for `stop_on_rise`.

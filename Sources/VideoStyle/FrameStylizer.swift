@@ -1,6 +1,5 @@
 import Foundation
 import Models
-import Optimizers
 import StyleTransfer
 import TensorCore
 
@@ -45,8 +44,6 @@ public final class FrameStylizer {
     /// Set from any thread to end the current frame after its current iteration; the frame then reports
     /// `StopReason.cancelled` and must not be kept.
     public let cancellation = Cancellation()
-    /// The last frame's optimizer, handed to the next frame of the same size (`Engine.warmOptimizer`).
-    private var carried: (optimizer: Optimizer, shape: Shape)?
 
     public init(network: FeatureNetwork, styles: [Tensor], recipe: Recipe, settings: FrameSettings,
                 firstInitialization: Initialization = .content) throws {
@@ -129,14 +126,9 @@ public final class FrameStylizer {
                      flowSeconds: Double) throws -> FrameOutcome {
         let engine = try Engine(network: network, recipe: recipe, content: frame, styles: styles, initialization: initialization)
         engine.pixelTerms = terms
-        // Later frames share one objective's shape; the first frame's lacks the temporal term, whose curvature
-        // its history does not know (handed on, it sent frame 2's loss from 4 to 229).
-        let later = recipe.scales == 1
-        if later, let carried, carried.shape == frame.shape { engine.warmOptimizer = carried.optimizer }
         let cancellation = self.cancellation
         engine.observers = observers + [ClosureObserver { _, _ in cancellation.isCancelled ? .stop : .proceed }]
         let result = try engine.run()
-        carried = later ? engine.finalOptimizer.map { ($0, frame.shape) } : nil
         return FrameOutcome(image: result.image, result: result, flowSeconds: flowSeconds)
     }
 

@@ -140,9 +140,9 @@ public final class VideoStylizer {
                     summary.cancelled = true
                     break
                 }
-                // As the work folder's 8-bit PNG holds it: a resumed run then starts from the same previous frame.
-                stylized = Self.quantized(outcome.image)
-                try work.store(RGBImage(width: image.width, height: image.height, planes: stylized.values), index: decoded.index)
+                try work.store(RGBImage(width: image.width, height: image.height, planes: outcome.image.values), index: decoded.index)
+                // The next frame starts from the kept 8-bit picture, as it does after a resume: the two runs agree.
+                stylized = Tensor(frame.shape, values: try work.frame(index: decoded.index).planes)
                 summary.stylized += 1
                 style.append(outcome.result.losses.style)
                 if previous != nil {
@@ -169,12 +169,5 @@ public final class VideoStylizer {
         summary.secondsPerFrame = mean(seconds)
         summary.meanStyleLoss = mean(style)
         return summary
-    }
-
-    /// Values rounded to the 256 levels of an 8-bit picture.
-    static func quantized(_ t: Tensor) -> Tensor {
-        let out = Tensor(t.shape)
-        for i in 0..<t.count { out.data[i] = (min(max(t.data[i], 0), 1) * 255).rounded() / 255 }
-        return out
     }
 }

@@ -44,10 +44,12 @@ public struct WorkFolder: Sendable {
 
     /// A kept frame, when resuming and it exists.
     public func keptFrame(index: Int) throws -> RGBImage? {
-        let file = framePath(index: index)
-        guard resume, FileManager.default.fileExists(atPath: file) else { return nil }
-        return try ImageReader.read(file)
+        guard resume, FileManager.default.fileExists(atPath: framePath(index: index)) else { return nil }
+        return try frame(index: index)
     }
+
+    /// A stored frame as decoded from its file.
+    public func frame(index: Int) throws -> RGBImage { try ImageReader.read(framePath(index: index)) }
 
     /// Stores a finished frame (creating the folder and its fingerprint with the first).
     public func store(_ image: RGBImage, index: Int) throws {

@@ -56,7 +56,7 @@ struct VideoCommand: ParsableCommand {
     @Option(help: "Weight of the temporal term holding each frame to the previous one (0: off). (default: 1e4)")
     var temporalWeight: Double?
 
-    @Option(help: "Most iterations for every frame after the first. (default: 60)")
+    @Option(help: "Most iterations for every frame after the first. (default: 8)")
     var frameIterations: Int?
 
     @Option(help: "Stop a frame after the first when its loss fell by less than this share over 5 iterations (0: always run --frame-iterations). (default: 0)")
@@ -136,7 +136,8 @@ struct VideoCommand: ParsableCommand {
         if summary.cancelled { throw ExitCode(130) }
     }
 
-    /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob.
+    /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob
+    /// but those that only say where to stop.
     static func fingerprint(input: String, styles: [String], model: String, recipe: VideoRecipe) throws -> Fingerprint {
         func digest(_ path: String) throws -> String {
             "sha256 " + SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
@@ -147,6 +148,9 @@ struct VideoCommand: ParsableCommand {
         let installed = ModelStore().installed().first { $0.name == model }
         f.entries["model"] = model + " " + (try installed?.sha256.map { "sha256 " + $0 } ?? digest(installed?.path ?? model))
         try f.add(knobsOf: recipe)
+        // How far the run goes does not change the frames it makes: a resumed run may go further.
+        f.entries["max_frames"] = nil
+        f.entries["duration"] = nil
         return f
     }
 

@@ -9,10 +9,9 @@ enum Stylize {
         var error: String
     }
 
-    /// `.build/<configuration>/stylize`, beside the test bundle.
+    /// `.build/<configuration>/stylize`: on Linux the bundle URL is the folder holding the test binary.
     static var executable: String {
-        let bundle = Bundle(for: Marker.self).bundleURL
-        return bundle.deletingLastPathComponent().appendingPathComponent("stylize").path
+        Bundle(for: Marker.self).bundleURL.appendingPathComponent("stylize").path
     }
 
     /// The package root (Samples/, Tests/), from this file's path.
