@@ -19,7 +19,13 @@ echo
 echo "== the first 12 frames of tree.mp4, stylized frame by frame"
 rm -rf "$out/tree_starry.mp4.frames"  # a fresh run, not a resumed one
 $stylize video Samples/tree.mp4 Samples/starry_night_unframed.jpg -o "$out/tree_starry.mp4" \
-    --gif "$out/tree_starry.gif" --size 160 --max-frames 12 --frame-iterations 30 --progress-every 0
+    --gif "$out/tree_starry.gif" --size 160 --max-frames 12 --progress-every 0
+
+echo
+echo "== a disc crossing the fruit fast, input | stylized: no ghost trail behind it"
+rm -rf "$out/disc_starry.mp4.frames"
+$stylize video Samples/disc-cross.mp4 Samples/starry_night_unframed.jpg -o "$out/disc_starry.mp4" \
+    --gif "$out/disc_starry.gif" --side-by-side --size 160 --progress-every 0
 
 echo
 echo "demo done: $(cd "$out" && ls -1 *.png *.mp4 *.gif | tr '\n' ' ')"
