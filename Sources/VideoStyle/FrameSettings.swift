@@ -5,9 +5,9 @@ public enum TemporalMode: String, Codable, Sendable, CaseIterable {
     /// The previous stylized frame as the start, where the picture did not change held there by the temporal
     /// term (no optical flow).
     case previous
-    /// The previous stylized frame warped by the optical flow as the start where the flow is trusted, the
-    /// frame's own content where it is not (disocclusions, motion boundaries), and the temporal term over the
-    /// trusted pixels.
+    /// The previous stylized frame warped by the optical flow as the start where the flow is trusted; where it
+    /// is not (disocclusions, motion boundaries) the frame's own colours under the previous paint's texture;
+    /// and the temporal term over the trusted pixels.
     case flow
 }
 
