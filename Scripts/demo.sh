@@ -22,7 +22,7 @@ $stylize video Samples/tree.mp4 Samples/starry_night_unframed.jpg -o "$out/tree_
     --gif "$out/tree_starry.gif" --size 160 --max-frames 12 --progress-every 0
 
 echo
-echo "== a disc crossing the fruit fast, input | stylized: no ghost trail behind it"
+echo "== a disc crossing the fruit fast, input | stylized: its paint moves with it instead of smearing behind"
 rm -rf "$out/disc_starry.mp4.frames"
 $stylize video Samples/disc-cross.mp4 Samples/starry_night_unframed.jpg -o "$out/disc_starry.mp4" \
     --gif "$out/disc_starry.gif" --side-by-side --size 160 --progress-every 0
