@@ -57,13 +57,10 @@ public enum FlowConsistency {
         }
     }
 
-    /// |Y(a) − Y(b)| per pixel, 1×H×W.
+    /// |Y(a) − Y(b)| per pixel, 1×H×W (Y as `OpticalFlow` sees it).
     static func luminanceDifference(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let s = a.shape, n = s.planeSize
-        let out = Tensor(channels: 1, height: s.height, width: s.width)
-        for i in 0..<n {
-            out.data[i] = abs(0.299 * (a.data[i] - b.data[i]) + 0.587 * (a.data[n + i] - b.data[n + i]) + 0.114 * (a.data[2 * n + i] - b.data[2 * n + i]))
-        }
+        let out = OpticalFlow.luminance(a), yb = OpticalFlow.luminance(b)
+        for i in 0..<out.count { out.data[i] = abs(out.data[i] - yb.data[i]) }
         return out
     }
 
