@@ -63,6 +63,9 @@ public final class LBFGS: Optimizer {
         alpha = Array(repeating: 0, count: options.historySize)
     }
 
+    /// A step that raises the loss by more than this factor is halved.
+    static let overshoot = 1.1
+
     public func reset() {
         s = []
         y = []
@@ -85,6 +88,14 @@ public final class LBFGS: Optimizer {
         } else {
             loss = f(UnsafeBufferPointer(x), gradient.buffer)
             evaluations = 1
+        }
+        // Without a line search a quasi-Newton step can overshoot far when the curvature pairs misjudge the
+        // scale (seen on a video frame: the loss went from 3.9 to 777 in one step, and the frame's few
+        // iterations could not repair it). Such a step is halved, and halved again, until it no longer climbs:
+        // the direction still descends, so a short enough step does. A healthy run does not climb 10% in a step.
+        if hasPrevious && !options.lineSearch && loss > previousLoss * Self.overshoot {
+            for i in 0..<n { x[i] = previousX.data[i] + 0.5 * (x[i] - previousX.data[i]) }
+            return StepReport(loss: previousLoss, evaluations: evaluations, converged: false)
         }
         let g = gradient.data
         func done() -> StepReport { StepReport(loss: loss, evaluations: evaluations, converged: true) }

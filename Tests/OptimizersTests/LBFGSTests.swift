@@ -30,6 +30,31 @@ final class LBFGSTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(r.x[i], center[i], accuracy: 1e-4) }
     }
 
+    func testFixedStepHalvesAnOvershoot() {
+        // Gentle slope towards 10, a steep wall from 2: the secant step measured on the slope jumps to 10,
+        // deep into the wall (loss 1 → 64000). Such steps are halved until they no longer climb, so every
+        // reported loss stays within 10% of the one before and the loss falls to the wall's foot.
+        let f: LossAndGradient = { x, g in
+            let a = Double(x[0]), wall = max(0, a - 2)
+            g[0] = Float(0.02 * (a - 10) + 2000 * wall)
+            return 0.01 * (a - 10) * (a - 10) + 1000 * wall * wall
+        }
+        let lbfgs = LBFGS(count: 1, options: .init(historySize: 10, learningRate: 1))
+        var x: [Float] = [0]
+        var losses: [Double] = []
+        x.withUnsafeMutableBufferPointer { buffer in
+            for _ in 0..<60 {
+                let report = lbfgs.step(buffer, f)
+                losses.append(report.loss)
+                if report.converged { break }
+            }
+        }
+        for (before, after) in zip(losses, losses.dropFirst()) {
+            XCTAssertLessThanOrEqual(after, before * 1.1, "losses \(losses)")
+        }
+        XCTAssertLessThan(losses.last!, 0.645, "losses \(losses)")  // 0.64 at the wall's foot
+    }
+
     func testLineSearchReusesTheAcceptedEvaluation() {
         // On a quadratic the unit step is accepted at once, so after the first iteration every step should
         // cost exactly one evaluation (the line search's), with none spent re-evaluating the new point.
