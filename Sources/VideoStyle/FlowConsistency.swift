@@ -42,25 +42,36 @@ public enum FlowConsistency {
         }
     }
 
-    /// Sets the flow to zero and trusts it wherever the previous frame unmoved matches this one at least as
-    /// well as the flow-warped one (static parts of the scene): the estimated flow's sub-pixel noise there
-    /// would resample, and so blur, the paint a little more every frame. Residuals are luminance differences
-    /// averaged over 5×5 pixels; `flow` maps `frame`'s pixels into `previous`.
-    public static func snapToIdentity(_ flow: Tensor, mask: Tensor, frame: Tensor, previous: Tensor) {
+    /// Settles each pixel's flow by colour, in place. Where the previous frame unmoved matches this one at least
+    /// as well as the flow-warped one (static parts of the scene), the flow becomes zero and is trusted: its
+    /// sub-pixel noise there would resample, and so blur, the paint a little more every frame. Where neither
+    /// explains the pixel (residual over `limit`), it is not trusted whatever the flows' agreement says: the
+    /// background a fast object uncovers passes the forward–backward check when both flows smooth it to zero,
+    /// and trusting it there locks the object's old paint into the static background for good. Residuals are
+    /// colour differences averaged over 5×5 pixels; `flow` maps `frame`'s pixels into `previous`.
+    public static func settle(_ flow: Tensor, mask: Tensor, frame: Tensor, previous: Tensor, limit: Float = 0.05) {
         let n = flow.shape.planeSize
-        let still = BoxBlur.apply(luminanceDifference(frame, previous), radius: 2)
-        let moved = BoxBlur.apply(luminanceDifference(frame, Warp.backward(previous, flow: flow)), radius: 2)
-        for i in 0..<n where still.data[i] <= moved.data[i] + 0.002 {
-            flow.data[i] = 0
-            flow.data[n + i] = 0
-            mask.data[i] = 1
+        let still = BoxBlur.apply(colourDifference(frame, previous), radius: 2)
+        let moved = BoxBlur.apply(colourDifference(frame, Warp.backward(previous, flow: flow)), radius: 2)
+        for i in 0..<n {
+            if still.data[i] <= moved.data[i] + 0.002 {
+                flow.data[i] = 0
+                flow.data[n + i] = 0
+                mask.data[i] = still.data[i] > limit ? 0 : 1
+            } else if moved.data[i] > limit {
+                mask.data[i] = 0
+            }
         }
     }
 
-    /// |Y(a) − Y(b)| per pixel, 1×H×W (Y as `OpticalFlow` sees it).
-    static func luminanceDifference(_ a: Tensor, _ b: Tensor) -> Tensor {
-        let out = OpticalFlow.luminance(a), yb = OpticalFlow.luminance(b)
-        for i in 0..<out.count { out.data[i] = abs(out.data[i] - yb.data[i]) }
+    /// Mean of |a − b| over the RGB channels per pixel, 1×H×W. Colour, not luminance: an orange object over a
+    /// yellow wall of the same brightness is a change.
+    static func colourDifference(_ a: Tensor, _ b: Tensor) -> Tensor {
+        let n = a.shape.planeSize, channels = a.shape.channels
+        let out = Tensor(channels: 1, height: a.shape.height, width: a.shape.width)
+        for c in 0..<channels {
+            for i in 0..<n { out.data[i] += abs(a.data[c * n + i] - b.data[c * n + i]) / Float(channels) }
+        }
         return out
     }
 

@@ -2,8 +2,8 @@
 public enum TemporalMode: String, Codable, Sendable, CaseIterable {
     /// Every frame on its own from its content: the flicker baseline.
     case none
-    /// The previous stylized frame as the start, where the picture did not change held there by the temporal
-    /// term (no optical flow).
+    /// The previous stylized frame, moved by the camera's pan (`CameraShift`, no optical flow), as the start;
+    /// where the picture then did not change it is held there by the temporal term.
     case previous
     /// The previous stylized frame warped by the optical flow as the start where the flow is trusted; where it
     /// is not (disocclusions, motion boundaries) the frame's own colours under the previous paint's texture;

@@ -77,42 +77,55 @@ public final class FrameStylizer {
         case .none:
             return try run(r, frame: frame, initialization: .content, terms: [], flowSeconds: 0)
         case .previous:
-            let mask = ChangeMask.unchanged(previous.frame, frame)
-            // Unmoved paint on moved content (a pan) would leave double edges: changed pixels start afresh.
-            let initial = Self.blend(stylized, recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame, mask: mask)
+            // The previous paint, moved with the camera; where the picture then still differs (what moved on
+            // its own, what a pan brings in at the border) the frame starts afresh from its content.
+            let h = frame.shape.height, w = frame.shape.width
+            let shift = CameraShift.flow(CameraShift.estimate(from: frame, to: previous.frame, maxShift: max(2, r.size / 8)),
+                                         height: h, width: w)
+            let moved = Warp.backward(stylized, flow: shift)
+            let mask = ChangeMask.unchanged(Warp.backward(previous.frame, flow: shift), frame)
+            for y in 0..<h { for x in 0..<w where !Warp.lands(inside: shift, x: x, y: y) { mask.data[y * w + x] = 0 } }
+            let initial = Self.blend(moved, recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame, mask: mask)
             var outcome = try run(r, frame: frame, initialization: .image(initial),
-                                  terms: temporalTerms(target: stylized, mask: mask), flowSeconds: Clock.now() - start)
+                                  terms: temporalTerms(target: moved, mask: mask), flowSeconds: Clock.now() - start)
             outcome.maskCoverage = mask.mean
             return outcome
         case .flow:
-            // Pixels of this frame → the previous frame, and back, for the mask.
-            var flow = self.flow
-            flow.maxSide = min(flow.maxSide, max(160, r.size / 2))
-            let forward = flow.estimate(from: frame, to: previous.frame)
-            let backward = flow.estimate(from: previous.frame, to: frame)
-            let mask = FlowConsistency.mask(forward: forward, backward: backward)
-            FlowConsistency.erode(mask, radius: max(1, r.size / 160))
-            FlowConsistency.snapToIdentity(forward, mask: mask, frame: frame, previous: previous.frame)
-            let warped = Warp.backward(stylized, flow: forward)
-            let initial = Self.blend(warped, fill(content: frame, paint: warped, size: r.size), mask: mask)
+            let motion = self.motion(frame, previous: previous, size: r.size)
+            let warped = Warp.backward(stylized, flow: motion.flow)
+            let initial = Self.blend(warped, fill(content: frame, paint: warped, size: r.size), mask: motion.trusted)
             var outcome = try run(r, frame: frame, initialization: .image(initial),
-                                  terms: temporalTerms(target: warped, mask: mask), flowSeconds: Clock.now() - start)
-            outcome.maskCoverage = mask.mean
-            outcome.flicker = Flicker.warpedDifference(current: outcome.image, previous: previous.stylized, flow: forward, mask: mask)
-            outcome.inputFlicker = Flicker.warpedDifference(current: frame, previous: previous.frame, flow: forward, mask: mask)
+                                  terms: temporalTerms(target: warped, mask: motion.trusted), flowSeconds: Clock.now() - start)
+            outcome.maskCoverage = motion.trusted.mean
+            outcome.flicker = Flicker.warpedDifference(current: outcome.image, previous: previous.stylized, flow: motion.flow, mask: motion.trusted)
+            outcome.inputFlicker = Flicker.warpedDifference(current: frame, previous: previous.frame, flow: motion.flow, mask: motion.trusted)
             return outcome
         }
     }
 
+    /// The flow of `frame`'s pixels into the previous frame, and where it is trusted (0/1).
+    private func motion(_ frame: Tensor, previous: PreviousFrame, size: Int) -> (flow: Tensor, trusted: Tensor) {
+        var flow = self.flow
+        flow.maxSide = min(flow.maxSide, max(160, size / 2))
+        let forward = flow.estimate(from: frame, to: previous.frame)
+        let backward = flow.estimate(from: previous.frame, to: frame)
+        let trusted = FlowConsistency.mask(forward: forward, backward: backward)
+        FlowConsistency.erode(trusted, radius: max(1, size / 160))
+        FlowConsistency.settle(forward, mask: trusted, frame: frame, previous: previous.frame)
+        return (forward, trusted)
+    }
+
     /// The start where the previous frame cannot be trusted: there its paint belongs to something else (the
     /// background a moving object uncovered), and starting from it drags the object's colours along as a ghost;
-    /// the frame's own content is unpainted and 20-odd iterations leave it a photograph. So: the content's
-    /// colours (low frequencies) under the previous frame's brush texture (its high frequencies).
+    /// the frame's own content is unpainted and 20-odd iterations leave it a photograph. So: the content, barely
+    /// softened, under the previous frame's brush texture (its high frequencies). A wider blur of the content
+    /// would spread the object's colours over the background it has just left, and the temporal term would
+    /// keep them there in the frames after (an orange trail behind a cat crossing a yellow wall).
     private func fill(content frame: Tensor, paint: Tensor, size: Int) -> Tensor {
         let content = recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame
-        let radius = max(2, size / 40)
-        let lowContent = BoxBlur.apply(BoxBlur.apply(content, radius: radius), radius: radius)
-        let lowPaint = BoxBlur.apply(BoxBlur.apply(paint, radius: radius), radius: radius)
+        let contentRadius = max(1, size / 80), paintRadius = max(2, size / 40)
+        let lowContent = BoxBlur.apply(BoxBlur.apply(content, radius: contentRadius), radius: contentRadius)
+        let lowPaint = BoxBlur.apply(BoxBlur.apply(paint, radius: paintRadius), radius: paintRadius)
         let out = Tensor(content.shape)
         for i in 0..<out.count { out.data[i] = min(max(lowContent.data[i] + paint.data[i] - lowPaint.data[i], 0), 1) }
         return out

@@ -50,7 +50,7 @@ struct VideoCommand: ParsableCommand {
     @Option(help: "Stylize at most this many frames (default: all).")
     var maxFrames: Int?
 
-    @Option(help: "How each frame after the first starts: none (its content: the flicker baseline), previous (the previous stylized frame, held where the picture did not change), flow (it warped by the optical flow, held by the temporal term where the flow is trusted). (default: flow)")
+    @Option(help: "How each frame after the first starts: none (its content: the flicker baseline), previous (the previous stylized frame moved by the camera pan, held where the picture did not change), flow (it warped by the optical flow, held by the temporal term where the flow is trusted). (default: flow)")
     var temporal: TemporalMode?
 
     @Option(help: "Weight of the temporal term holding each frame to the previous one (0: off). (default: 1e4)")
