@@ -20,10 +20,11 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavutil libswscale libavfilter",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavfilter-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
-        .target(name: "Weights", dependencies: ["TensorCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Weights", dependencies: ["TensorCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),

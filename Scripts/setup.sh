@@ -10,7 +10,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 packages=(
-    pkg-config libpng-dev libopenblas0-pthread
+    pkg-config libpng-dev zlib1g-dev libopenblas0-pthread
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
     git ca-certificates curl python3
 )
