@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // System libraries, found through pkg-config. OpenBLAS is deliberately not among them: it is
@@ -24,7 +25,12 @@ let package = Package(
 
         .target(name: "TensorCore"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
-        .target(name: "Weights", dependencies: ["TensorCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "Weights",
+            dependencies: [
+                "TensorCore", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
         .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),

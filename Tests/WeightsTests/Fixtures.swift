@@ -47,3 +47,14 @@ enum Fixtures {
         return result
     }
 }
+
+/// XCTAssertThrowsError for an async call: fails if `call` returns, else hands its error to `check`.
+func assertThrowsAsync<T>(_ call: () async throws -> T, file: StaticString = #filePath, line: UInt = #line,
+                          _ check: (Error) -> Void = { _ in }) async {
+    do {
+        _ = try await call()
+        XCTFail("did not throw", file: file, line: line)
+    } catch {
+        check(error)
+    }
+}

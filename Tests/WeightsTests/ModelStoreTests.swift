@@ -71,10 +71,10 @@ final class ModelStoreTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.safetensors"))
     }
 
-    func testUnknownModelIsRefusedBeforeAnyDownload() throws {
+    func testUnknownModelIsRefusedBeforeAnyDownload() async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        XCTAssertThrowsError(try ModelStore(directory: dir).fetch("resnet50")) { error in
+        await assertThrowsAsync({ try await ModelStore(directory: dir).fetch("resnet50") }) { error in
             XCTAssertTrue("\(error)".contains("vgg16, vgg19, alexnet, squeezenet1_1"), "\(error)")
         }
     }
