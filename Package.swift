@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "StyleTransfer", targets: ["StyleTransfer"]),
         .library(name: "Media", targets: ["Media"]),
     ],
+    // What each dependency does for Stylize, and what stays hand-written and why: README.md, "Dependencies and why".
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
