@@ -9,8 +9,11 @@ let package = Package(
         .library(name: "StyleTransfer", targets: ["StyleTransfer"]),
         .library(name: "Media", targets: ["Media"]),
     ],
+    // What each dependency does for Stylize, and what stays hand-written and why: README.md, "Dependencies and why".
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // System libraries, found through pkg-config. OpenBLAS is deliberately not among them: it is
@@ -19,10 +22,16 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavutil libswscale libavfilter",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavfilter-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
-        .target(name: "Weights", dependencies: ["TensorCore"]),
+        .target(
+            name: "Weights",
+            dependencies: [
+                "TensorCore", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
+            ]),
         .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
@@ -38,7 +47,8 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
-        .testTarget(name: "WeightsTests", dependencies: ["Weights"], exclude: ["Fixtures"]),
+        .testTarget(
+            name: "WeightsTests", dependencies: ["Weights", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),

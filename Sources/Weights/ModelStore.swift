@@ -66,7 +66,7 @@ public struct ModelStore: Sendable {
     /// Recomputes an installed model's sha256 and compares it with the recorded one.
     public func verify(_ model: Installed) throws -> Bool {
         guard let recorded = model.sha256 else { return false }
-        return try Self.sha256(ofFile: model.path) == recorded
+        return try FileDigest.sha256(ofFile: model.path) == recorded
     }
 
     /// Checks a weights file and installs it under `name`.
@@ -78,7 +78,7 @@ public struct ModelStore: Sendable {
             throw WeightsError.unsupportedFormat(file: path, reason: "it holds \(network) weights, not \(name); pick another name")
         }
         return try install(weights, network: network, as: name, source: URL(fileURLWithPath: path).lastPathComponent,
-                           sourceSHA256: try Self.sha256(ofFile: path))
+                           sourceSHA256: try FileDigest.sha256(ofFile: path))
     }
 
     /// Writes validated weights as `<name>.safetensors` (temp file + rename) and records its sha256.
@@ -90,7 +90,7 @@ public struct ModelStore: Sendable {
         }
         let target = path(for: name)
         try Safetensors.write(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256], to: target)
-        let digest = try Self.sha256(ofFile: target)
+        let digest = try FileDigest.sha256(ofFile: target)
         try AtomicFile.write(Data("\(digest)  \(name).safetensors\n".utf8), to: target + ".sha256")
         return installed().first { $0.name == name }!
     }
@@ -104,12 +104,6 @@ public struct ModelStore: Sendable {
 
     static func looksLikePath(_ s: String) -> Bool {
         s.contains("/") || [".pth", ".pt", ".ckpt", ".safetensors", ".bin"].contains { s.hasSuffix($0) }
-    }
-
-    static func sha256(ofFile path: String) throws -> String {
-        do { return SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)) } catch {
-            throw WeightsError.unreadable(file: path, reason: error.localizedDescription)
-        }
     }
 
     static func metadata(of path: String) throws -> [String: String] {

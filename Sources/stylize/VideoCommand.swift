@@ -139,9 +139,7 @@ struct VideoCommand: ParsableCommand {
     /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob
     /// but those that only say where to stop.
     static func fingerprint(input: String, styles: [String], model: String, recipe: VideoRecipe) throws -> Fingerprint {
-        func digest(_ path: String) throws -> String {
-            "sha256 " + SHA256.hex(try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped))
-        }
+        func digest(_ path: String) throws -> String { "sha256 " + (try FileDigest.sha256(ofFile: path)) }
         var f = Fingerprint()
         f.entries["input"] = try digest(input)
         for (i, style) in styles.enumerated() { f.entries["style \(i + 1)"] = try digest(style) }

@@ -34,10 +34,10 @@ final class DownloadTests: XCTestCase {
     private func serve(_ weights: WeightSet, as file: String) throws -> (bytes: [UInt8], sha256: String) {
         try Safetensors.write(weights, to: root + "/" + file)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: root + "/" + file)))
-        return (bytes, SHA256.hex(bytes))
+        return (bytes, Fixtures.sha256(bytes))
     }
 
-    func testDownloadChecksumAndInstall() throws {
+    func testDownloadChecksumAndInstall() async throws {
         let weights = Fixtures.weights(for: .squeezenet1_1, seed: 11)
         let (bytes, digest) = try serve(weights, as: "squeezenet1_1-abc.pth")
         let store = ModelStore(directory: root + "/store")
@@ -48,7 +48,7 @@ final class DownloadTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
         try Data(bytes.prefix(1000)).write(to: URL(fileURLWithPath: store.directory + "/.squeezenet1_1-abc.pth.part"))
         var messages: [String] = []
-        let model = try store.fetch(source, environment: environment) { messages.append($0) }
+        let model = try await store.fetch(source, environment: environment) { messages.append($0) }
         XCTAssertTrue(messages.contains { $0.contains("from the start") }, "\(messages)")
         XCTAssertEqual(try store.load("squeezenet1_1").weights, weights)
         XCTAssertEqual(model.source, "squeezenet1_1-abc.pth")
@@ -56,34 +56,34 @@ final class DownloadTests: XCTestCase {
                        ["squeezenet1_1.safetensors", "squeezenet1_1.safetensors.sha256"])
     }
 
-    func testWrongChecksumIsNotInstalled() throws {
+    func testWrongChecksumIsNotInstalled() async throws {
         let (bytes, digest) = try serve(Fixtures.weights(for: .squeezenet1_1, seed: 12), as: "squeezenet1_1-bad.pth")
         let store = ModelStore(directory: root + "/store")
         let wrong = digest.hasPrefix("0") ? "10000000" : "00000000"
         let source = ModelSource(name: "squeezenet1_1", origin: .torchvision(file: "squeezenet1_1-bad.pth", sha256Prefix: wrong),
                                  downloadBytes: bytes.count)
-        XCTAssertThrowsError(try store.fetch(source, environment: environment)) { error in
+        await assertThrowsAsync({ try await store.fetch(source, environment: environment) }) { error in
             XCTAssertEqual(error as? WeightsError, .checksumMismatch(file: "squeezenet1_1-bad.pth", expected: wrong + "…", found: digest))
         }
         XCTAssertFalse(store.isInstalled("squeezenet1_1"))
     }
 
-    func testRefusedConnectionFailsFastWithAWayOut() throws {
+    func testRefusedConnectionFailsFastWithAWayOut() async throws {
         let store = ModelStore(directory: root + "/store")
         let source = ModelSource(name: "vgg19", origin: .torchvision(file: "vgg19-dcbb9e9d.pth", sha256Prefix: "dcbb9e9d"),
                                  downloadBytes: 1)
         let start = Date()
         let missing = [ModelSource.weightsURLVariable: "http://127.0.0.1:\(port)/missing/"]
-        XCTAssertThrowsError(try store.fetch(source, environment: missing)) { error in
+        await assertThrowsAsync({ try await store.fetch(source, environment: missing) }) { error in
             XCTAssertTrue("\(error)".contains("stylize models import vgg19-dcbb9e9d.pth --as vgg19"), "\(error)")
         }
         XCTAssertLessThan(Date().timeIntervalSince(start), 10)
     }
 
-    func testWithoutTheWeightsURLFetchFailsAtOnceWithAWayOut() throws {
+    func testWithoutTheWeightsURLFetchFailsAtOnceWithAWayOut() async throws {
         let store = ModelStore(directory: root + "/store")
         for environment in [[:], [ModelSource.weightsURLVariable: ""]] {
-            XCTAssertThrowsError(try store.fetch("vgg19", environment: environment)) { error in
+            await assertThrowsAsync({ try await store.fetch("vgg19", environment: environment) }) { error in
                 XCTAssertTrue("\(error)".contains("set STYLIZE_WEIGHTS_URL"), "\(error)")
                 XCTAssertTrue("\(error)".contains("stylize models import vgg19-dcbb9e9d.pth --as vgg19"), "\(error)")
             }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import XCTest
 import Weights
@@ -23,6 +24,9 @@ enum Fixtures {
         }
     }
 
+    /// SHA-256 in one call over bytes in memory, to check the chunked `FileDigest` against.
+    static func sha256<D: DataProtocol>(_ bytes: D) -> String { SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined() }
+
     static func temporaryDirectory() throws -> String {
         let dir = NSTemporaryDirectory() + "stylize-weights-tests-\(getpid())-\(UInt32.random(in: 0 ... .max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -41,5 +45,16 @@ enum Fixtures {
             result[name] = WeightArray(shape: shape, values: values)
         }
         return result
+    }
+}
+
+/// XCTAssertThrowsError for an async call: fails if `call` returns, else hands its error to `check`.
+func assertThrowsAsync<T>(_ call: () async throws -> T, file: StaticString = #filePath, line: UInt = #line,
+                          _ check: (Error) -> Void = { _ in }) async {
+    do {
+        _ = try await call()
+        XCTFail("did not throw", file: file, line: line)
+    } catch {
+        check(error)
     }
 }

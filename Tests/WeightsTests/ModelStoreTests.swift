@@ -22,7 +22,7 @@ final class ModelStoreTests: XCTestCase {
         let weights = Fixtures.weights(for: .alexnet, seed: 3)
         let model = try store.install(weights, network: "alexnet", as: "alexnet", source: "test", sourceSHA256: "0")
         XCTAssertEqual(model.network, "alexnet")
-        XCTAssertEqual(model.sha256, try SHA256.hex(Data(contentsOf: URL(fileURLWithPath: model.path))))
+        XCTAssertEqual(model.sha256, Fixtures.sha256(try Data(contentsOf: URL(fileURLWithPath: model.path))))
         XCTAssertTrue(try store.verify(model))
         let loaded = try store.load("alexnet")
         XCTAssertEqual(loaded.name, "alexnet")
@@ -71,10 +71,10 @@ final class ModelStoreTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: dir + "/x.safetensors"))
     }
 
-    func testUnknownModelIsRefusedBeforeAnyDownload() throws {
+    func testUnknownModelIsRefusedBeforeAnyDownload() async throws {
         let dir = try Fixtures.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        XCTAssertThrowsError(try ModelStore(directory: dir).fetch("resnet50")) { error in
+        await assertThrowsAsync({ try await ModelStore(directory: dir).fetch("resnet50") }) { error in
             XCTAssertTrue("\(error)".contains("vgg16, vgg19, alexnet, squeezenet1_1"), "\(error)")
         }
     }
