@@ -37,4 +37,19 @@ final class FlowConsistencyTests: XCTestCase {
         XCTAssertEqual(mask[0, 10, 11], 0)
         XCTAssertEqual(mask[0, 10, 12], 0)
     }
+
+    /// `settle` on a still grey scene where a dark square has just left: the static background is trusted with
+    /// zero flow, but where the square was neither the still nor the flow-warped previous frame explains the
+    /// pixel, so it is not trusted even though the flows agreed there.
+    func testSettleDistrustsWhatNeitherFlowExplains() {
+        let previous = Tensor(channels: 3, height: 20, width: 24), frame = Tensor(channels: 3, height: 20, width: 24)
+        for i in 0..<previous.count { previous.data[i] = 0.6; frame.data[i] = 0.6 }
+        for c in 0..<3 { for y in 6..<14 { for x in 6..<14 { previous[c, y, x] = 0.1 } } }
+        let flow = constant(0.4, 0), mask = Tensor(channels: 1, height: 20, width: 24)
+        for i in 0..<mask.count { mask.data[i] = 1 }
+        FlowConsistency.settle(flow, mask: mask, frame: frame, previous: previous)
+        XCTAssertEqual(mask[0, 10, 10], 0, "where the square was")
+        XCTAssertEqual(mask[0, 2, 20], 1, "still background")
+        XCTAssertEqual(flow[0, 2, 20], 0, "still background snaps to zero flow")
+    }
 }

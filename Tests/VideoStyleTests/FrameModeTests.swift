@@ -71,6 +71,26 @@ final class FrameModeTests: XCTestCase {
         XCTAssertGreaterThan(out.image.data[(0 * 24 + 12) * 32 + 24], 0.9, "the new square comes through")
     }
 
+    /// On a camera pan every pixel changes, yet `previous` carries the paint along with the pan: the painted
+    /// look survives everywhere but the strip the pan brings in.
+    func testPreviousModeFollowsACameraPan() throws {
+        var settings = FrameSettings()
+        settings.temporal = .previous
+        settings.frameIterations = 20
+        settings.temporalWeight = 100
+        var r = recipe()
+        r.styleWeight = 0
+        let s = try FrameStylizer(network: IdentityNetwork(), styles: [frame(0)], recipe: r, settings: settings)
+        let before = texture.render(height: 24, width: 32), after = texture.render(height: 24, width: 32) { ($0 + 3, $1) }
+        let painted = Tensor(before.shape)
+        for i in 0..<painted.count { painted.data[i] = 0.5 * before.data[i] + 0.25 }
+        let out = try s.stylize(after, previous: PreviousFrame(frame: before, stylized: painted))
+        XCTAssertGreaterThan(try XCTUnwrap(out.maskCoverage), 0.8)
+        for (y, x) in [(5, 4), (12, 15), (20, 25)] {
+            XCTAssertEqual(out.image[0, y, x], painted[0, y, x + 3], accuracy: 0.01, "paint moved with the pan at (\(y), \(x))")
+        }
+    }
+
     func testRejectsBadKnobs() {
         var s = FrameSettings()
         s.temporalWeight = -1
