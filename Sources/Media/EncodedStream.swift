@@ -7,6 +7,7 @@ import CFFmpeg
 /// and is discarded.
 final class EncodedStream {
     let file: AtomicFile
+    private let growing: Bool
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var codec: UnsafeMutablePointer<AVCodecContext>?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -30,12 +31,16 @@ final class EncodedStream {
         var muxerOptions: [String: String] = [:]
         var threads: Int = 1
         var tagBT709 = false
+        /// Written under its own name from the start and flushed to it after every frame (`VideoOptions.growing`),
+        /// not renamed into place at the end.
+        var growing = false
     }
 
     init(path: String, settings s: Settings,
          addStreams: (UnsafeMutablePointer<AVFormatContext>) throws -> Void = { _ in }) throws {
         _ = FFmpeg.quiet
-        file = AtomicFile(target: path)
+        file = AtomicFile(target: path, inPlace: s.growing)
+        growing = s.growing
         frameDuration = s.frameDuration
         guard let encoder = avcodec_find_encoder_by_name(s.encoder) else {
             throw MediaError.encoderUnavailable(path: path, encoder: s.encoder)
@@ -95,6 +100,8 @@ final class EncodedStream {
     func send(_ frame: UnsafeMutablePointer<AVFrame>) throws {
         try encode(frame)
         framesSent += 1
+        // A null packet makes the muxer write out what it holds (the MP4 fragment of this frame).
+        if growing, let format { try FFmpeg.check(av_write_frame(format, nil), "flushing the muxer", path) }
     }
 
     /// Muxes a packet of another stream (its stream index and timestamps already set for the output); takes

@@ -52,12 +52,28 @@ struct AtomicFile {
     let target: String
     let temporary: String
 
-    init(target: String) {
+    /// `inPlace`: the file is its own temporary (for files meant to be read while they grow).
+    init(target: String, inPlace: Bool = false) {
         self.target = target
-        let url = URL(fileURLWithPath: target)
-        let ext = url.pathExtension
-        let stem = "." + url.deletingPathExtension().lastPathComponent + ".partial-\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        temporary = url.deletingLastPathComponent().appendingPathComponent(ext.isEmpty ? stem : stem + "." + ext).path
+        guard !inPlace else {
+            temporary = target
+            return
+        }
+        let url = URL(fileURLWithPath: target), directory = url.deletingLastPathComponent()
+        let ext = url.pathExtension, prefix = "." + url.deletingPathExtension().lastPathComponent + ".partial-"
+        let stem = prefix + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
+        temporary = directory.appendingPathComponent(ext.isEmpty ? stem : stem + "." + ext).path
+        Self.removeOrphans(in: directory.path, prefix: prefix)
+    }
+
+    /// Removes the temporaries of this target left by processes that no longer exist (killed before they could
+    /// clean up), so a crash leaves no stray file for longer than the next write.
+    private static func removeOrphans(in directory: String, prefix: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
+            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = pid_t(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            unlink(directory + "/" + name)
+        }
     }
 
     /// Fails early (before any work is spent on the content) when the target's directory cannot take the file.

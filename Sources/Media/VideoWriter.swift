@@ -10,12 +10,16 @@ public struct VideoOptions: Sendable {
     public var threads: Int
     /// Used when the extension is `.gif`.
     public var gif: GifOptions
+    /// MP4/MOV written in place, playable at every moment (a fragment per frame, no encoder delay): a copy that
+    /// survives a crash of the process writing it, where a normal MP4 is unreadable until its index is written.
+    public var growing: Bool
 
-    public init(crf: Int? = nil, preset: String = "medium", threads: Int = 1, gif: GifOptions = GifOptions()) {
+    public init(crf: Int? = nil, preset: String = "medium", threads: Int = 1, gif: GifOptions = GifOptions(), growing: Bool = false) {
         self.crf = crf
         self.preset = preset
         self.threads = threads
         self.gif = gif
+        self.growing = growing
     }
 }
 
@@ -146,6 +150,11 @@ public final class VideoWriter: FrameConsumer {
                       width: even, height: evenH, timeBase: timeBase, frameRate: rate)
             s.encoderOptions = ["crf": "\(options.crf ?? 18)", "preset": options.preset]
             s.muxerOptions = ["movflags": "+faststart"]
+            if options.growing {
+                s.encoderOptions["tune"] = "zerolatency"
+                s.muxerOptions = ["movflags": "+empty_moov+default_base_moof+frag_every_frame", "flush_packets": "1"]
+                s.growing = true
+            }
             s.tagBT709 = true
         case "webm":
             s = .init(muxer: "webm", encoder: "libvpx-vp9", pixelFormat: AV_PIX_FMT_YUV420P,

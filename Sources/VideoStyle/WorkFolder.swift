@@ -18,6 +18,9 @@ public struct WorkFolder: Sendable {
 
     public var fingerprintPath: String { (path as NSString).appendingPathComponent("fingerprint.json") }
 
+    /// `CrashCopy`'s video of the frames done, there only after a run was killed or crashed.
+    public var crashCopyPath: String { (path as NSString).appendingPathComponent("partial.mp4") }
+
     public func framePath(index: Int) -> String {
         (path as NSString).appendingPathComponent(String(format: "frame_%05d.png", index + 1))
     }

@@ -218,12 +218,18 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertNotNil(kept["frame_00001.png"], "frame 1 was reported but not kept")
         XCTAssertNotNil(kept["frame_00002.png"], "frame 2 was reported but not kept")
         XCTAssertLessThan(kept.count, 8, "the kill came after the run finished")
+        // The frames done are playable although the process never finished its output.
+        let partial = out + ".frames/partial.mp4"
+        XCTAssertGreaterThanOrEqual(try ClipProbe.frames(partial).images.count, 1)
 
         let resumed = try video([clip("cfr_audio.mp4"), starry, "-o", out, "--resume"] + settings)
         XCTAssertTrue(summary(resumed)?.contains("\(8 - kept.count) stylized, \(kept.count) resumed") ?? false, resumed.output)
         XCTAssertEqual(try ClipProbe.frames(out).images.count, 8)
         let after = try frameFiles(out + ".frames")
         XCTAssertEqual(after.count, 8)
+        XCTAssertFalse(exists(partial), "a clean end removes the crash copy")
+        let strays = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasPrefix(".out.partial-") }
+        XCTAssertEqual(strays, [], "the killed run's unfinished output is removed by the next run")
         for (name, bytes) in kept { XCTAssertEqual(after[name], bytes, "\(name) changed on resume") }
 
         let whole = dir + "/whole/out.mp4"
