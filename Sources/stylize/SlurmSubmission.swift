@@ -56,7 +56,8 @@ struct SlurmSubmission {
 
         let submitSegments = ["sbatch", "--parsable", segmentsScript]
         let submitJoin = ["sbatch", "--parsable", "--kill-on-invalid-dep=yes", "--dependency=afterok:<segments job id>", joinScript]
-        print("\(job.input): \(plan.frames) frames in \(plan.segments) segments of \(plan.frames / plan.segments)–\((plan.frames + plan.segments - 1) / plan.segments), "
+        let (shortest, longest) = (plan.frames / plan.segments, (plan.frames + plan.segments - 1) / plan.segments)
+        print("\(job.input): \(plan.frames) frames in \(plan.segments) segments of \(shortest == longest ? "\(shortest)" : "\(shortest)–\(longest)") frames, "
             + "each after the first with \(plan.overlap) lead-in frames")
         if cluster.dryRun {
             print("--- \(segmentsScript)\n" + segments.joined(separator: "\n"))
