@@ -11,6 +11,8 @@ public enum TemporalMeasurement {
         /// Mean fraction of pixels the masks keep.
         public var coverage: Double
         public var pairs: Int, emptyPairs: Int, width: Int, height: Int
+        /// E_t of each pair (t, t+1) in order; nil where the mask is empty.
+        public var pairErrors: [Double?]
         public var lengthNote: String?
     }
 
@@ -20,6 +22,7 @@ public enum TemporalMeasurement {
         let flow = OpticalFlow()
         var measured = WarpingError(flow: flow), floor = WarpingError(flow: flow)
         var previous: (out: Tensor, ref: Tensor)?
+        var pairErrors: [Double?] = []
         var frames = 0
         var note: String?
         while true {
@@ -37,7 +40,7 @@ public enum TemporalMeasurement {
                 // One flow and mask per pair serve both measures.
                 let forward = flow.estimate(from: p.ref, to: current.ref)
                 let mask = FlowConsistency.mask(forward: forward, backward: flow.estimate(from: current.ref, to: p.ref))
-                measured.add(previous: p.out, current: current.out, flow: forward, mask: mask)
+                pairErrors.append(measured.add(previous: p.out, current: current.out, flow: forward, mask: mask))
                 floor.add(previous: p.ref, current: current.ref, flow: forward, mask: mask)
             }
             previous = current
@@ -46,7 +49,7 @@ public enum TemporalMeasurement {
             throw TemporalMeasurementError.tooFewPairs(output: output, reference: reference, frames: frames, emptyPairs: measured.emptyPairs)
         }
         return Result(output: value, floor: floorValue, coverage: measured.meanCoverage ?? 0, pairs: measured.pairs,
-                      emptyPairs: measured.emptyPairs, width: out.width, height: out.height, lengthNote: note)
+                      emptyPairs: measured.emptyPairs, width: out.width, height: out.height, pairErrors: pairErrors, lengthNote: note)
     }
 
     private static func resized(_ image: RGBImage, to shape: Shape) -> Tensor {

@@ -27,6 +27,10 @@ struct MetricsCommand: ParsableCommand {
 
             Both clips are read frame by frame, two frames of each at a time. Clips of different lengths are \
             measured over the shorter one, and the output says so.
+
+            For a clip joined from segments (`stylize join`, which prints these flags), --seams and --overlap \
+            report the error around the seams (the pairs from the last frame before each cross-fade to the next \
+            segment's first own frame) beside the error inside the segments.
             """)
 
         @Argument(help: "The clip to measure (the stylized output).")
@@ -38,8 +42,27 @@ struct MetricsCommand: ParsableCommand {
         @Flag(help: "Print one JSON object instead of text.")
         var json = false
 
+        @Flag(help: "Also give E_t of every pair (t, t+1), in order (JSON: pair_errors, null where no pixel is trusted).")
+        var perPair = false
+
+        @Option(help: ArgumentHelp("Frame numbers (from 1) where segments of a joined clip begin, e.g. 7,13: report the error around them beside the rest.", valueName: "n,m,..."))
+        var seams: String?
+
+        @Option(help: "With --seams: frames cross-faded before each seam (the join's overlap).")
+        var overlap = 8
+
         func run() throws {
+            let seamFrames = try seams.map { list in
+                try list.split(separator: ",").map { item -> Int in
+                    guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n >= 2 else {
+                        throw ValidationError("--seams \(list): expected frame numbers of 2 or more, separated by commas")
+                    }
+                    return n - 1
+                }
+            }
+            guard overlap >= 0 else { throw ValidationError("--overlap must be 0 or more frames") }
             let result = try TemporalMeasurement.run(output: output, reference: reference)
+            let seam = seamFrames.map { SeamMeasurement(pairErrors: result.pairErrors, seams: $0, overlap: overlap) }
             if json {
                 var object: [String: Any] = [
                     "output": output, "reference": reference, "pairs": result.pairs, "empty_pairs": result.emptyPairs,
@@ -48,6 +71,12 @@ struct MetricsCommand: ParsableCommand {
                     "normalisation": "mean over RGB channels and unmasked pixels of squared differences, values in [0,1]",
                 ]
                 if let note = result.lengthNote { object["note"] = note }
+                if perPair { object["pair_errors"] = result.pairErrors.map { $0.map { $0 as Any } ?? NSNull() } }
+                if let seam, let seamFrames {
+                    func value(_ v: Double?) -> Any { v.map { $0 as Any } ?? NSNull() }
+                    object["seams"] = ["around": value(seam.around), "inside": value(seam.inside), "ratio": value(seam.ratio),
+                                       "per_seam": seam.perSeam.map(value), "frames": seamFrames.map { $0 + 1 }, "overlap": overlap]
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
@@ -59,6 +88,15 @@ struct MetricsCommand: ParsableCommand {
                 print("  \(result.pairs) frame pairs at \(result.width)×\(result.height)"
                       + (result.emptyPairs > 0 ? " (\(result.emptyPairs) more with no trusted pixel, left out)" : "")
                       + ", mean mask coverage \(String(format: "%.1f", 100 * result.coverage)) %")
+                func f(_ v: Double?) -> String { v.map { String(format: "%.6f", $0) } ?? "-" }
+                if let seam, let seamFrames {
+                    print("  around the seams: \(f(seam.around)), inside the segments: \(f(seam.inside))"
+                          + (seam.ratio.map { String(format: " (%.2f×)", $0) } ?? ""))
+                    for (frame, e) in zip(seamFrames, seam.perSeam) { print("    seam at frame \(frame + 1): \(f(e))") }
+                }
+                if perPair {
+                    for (t, e) in result.pairErrors.enumerated() { print("  frames \(t + 1)–\(t + 2): \(f(e))") }
+                }
             }
         }
     }

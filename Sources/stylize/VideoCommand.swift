@@ -24,7 +24,14 @@ struct VideoCommand: ParsableCommand {
         subtitles and data streams are dropped and named. With --start/--duration the sound is cut to the same span.
 
         Ctrl-C stops after the current iteration: the video and GIF then hold the frames done so far and play; \
-        any other failure leaves no video or GIF behind. All keys of --recipe/--save-recipe: those of `stylize \
+        any other failure leaves no video or GIF behind.
+
+        Long clips on several machines: --segment i/N stylizes only segment i of N into the shared work folder \
+        (resumable, with the same fingerprint as a one-machine run); `stylize join WORKDIR` checks that every \
+        segment is there and made alike, cross-fades the seams and writes the video, its sound and the GIF. \
+        --slurm --segments N submits both to Slurm. The work folder must be on storage every machine sees.
+
+        All keys of --recipe/--save-recipe: those of `stylize \
         image` plus temporal, temporal_weight, frame_iterations, frame_tolerance, start, duration, fps, max_frames.
         """)
 
@@ -77,6 +84,8 @@ struct VideoCommand: ParsableCommand {
     @Flag(help: "Continue an interrupted run from the frames in the work folder (same inputs and settings only).")
     var resume = false
 
+    @OptionGroup(title: "Segments and clusters") var cluster: ClusterOptions
+
     /// Small frames, a full first frame, short later ones.
     static var defaults: VideoRecipe {
         var r = VideoRecipe()
@@ -88,6 +97,7 @@ struct VideoCommand: ParsableCommand {
     func run() throws {
         // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
         setvbuf(stdout, nil, _IOLBF, 0)
+        let segment = try cluster.checkedSegment()
         var video = try options.loadRecipe(over: Self.defaults)
         try options.apply(to: &video.recipe, objective: objective, optimization: optimization)
         if let start { video.selection.start = start }
@@ -113,6 +123,8 @@ struct VideoCommand: ParsableCommand {
         job.sideBySide = sideBySide
         job.fingerprint = try Self.fingerprint(input: input, styles: styles, model: modelName, recipe: video)
         if options.progressEvery > 0 { stylizer.observers = [ProgressPrinter(every: options.progressEvery)] }
+        if cluster.slurm { return try SlurmSubmission(command: self, recipe: video, job: job).submit() }
+        if let segment { return try runSegment(segment, stylizer: stylizer, job: job) }
 
         let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
         defer { withExtendedLifetime(interrupt) {} }
@@ -139,17 +151,22 @@ struct VideoCommand: ParsableCommand {
     /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob
     /// but those that only say where to stop.
     static func fingerprint(input: String, styles: [String], model: String, recipe: VideoRecipe) throws -> Fingerprint {
-        func digest(_ path: String) throws -> String { "sha256 " + (try FileDigest.sha256(ofFile: path)) }
         var f = Fingerprint()
         f.entries["input"] = try digest(input)
         for (i, style) in styles.enumerated() { f.entries["style \(i + 1)"] = try digest(style) }
+        try f.add(knobsOf: recipe)
+        // After the knobs, whose `model` is only the name: the entry must name the weights' bytes too.
         let installed = ModelStore().installed().first { $0.name == model }
         f.entries["model"] = model + " " + (try installed?.sha256.map { "sha256 " + $0 } ?? digest(installed?.path ?? model))
-        try f.add(knobsOf: recipe)
         // How far the run goes does not change the frames it makes: a resumed run may go further.
         f.entries["max_frames"] = nil
         f.entries["duration"] = nil
         return f
+    }
+
+    /// How the fingerprint names a file's bytes.
+    static func digest(_ path: String) throws -> String {
+        "sha256 " + (try FileDigest.sha256(ofFile: path))
     }
 
     static func line(_ r: FrameReport) -> String {

@@ -1,0 +1,77 @@
+import Foundation
+import Media
+import TensorCore
+
+/// One segment of a clip (`stylize video --segment i/N`): stylizes the frames the `SegmentPlan` gives it, its
+/// lead-in first, into its own folder of the shared work folder (`segment-i-of-N`, a `WorkFolder` with the
+/// one-machine run's fingerprint), frame by frame and resumable like a one-machine run. It writes no video:
+/// `SegmentJoiner` does once every segment is done. Other segments' folders are never touched, so any segment
+/// can be run again after a failure.
+public final class SegmentStylizer {
+    public let stylizer: FrameStylizer
+
+    public init(stylizer: FrameStylizer) { self.stylizer = stylizer }
+
+    /// What a segment run did, beside the plan it followed and where its frames are.
+    public struct Outcome {
+        public var summary: VideoSummary
+        public var job: SegmentedJob
+        public var folder: String
+    }
+
+    /// `overlap`: lead-in frames (nil: the recorded job's, else `SegmentPlan.defaultOverlap`).
+    public func run(_ job: VideoJob, segment: Segment, overlap: Int?, events: (VideoEvent) -> Void = { _ in }) throws -> Outcome {
+        let described = try SegmentedJob.describing(job, segments: segment.count, overlap: overlap).record(in: job.workDirectory)
+        let plan = described.plan
+        let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
+        let folder = (job.workDirectory as NSString).appendingPathComponent(segment.folderName)
+        let work = WorkFolder(path: folder, fingerprint: described.fingerprint, resume: job.resume)
+        try work.check()
+
+        let range = plan.stylized(segment.index)
+        events(.started(width: reader.width, height: reader.height, expectedFrames: plan.frames, frameRate: reader.frameRate, notes: []))
+        var summary = VideoSummary(frames: 0, stylized: 0, resumed: 0, cancelled: false)
+        var seconds: [Double] = []
+        var previous: PreviousFrame?
+        while let decoded = try reader.nextFrame(), decoded.index < range.upperBound {
+            guard decoded.index >= range.lowerBound else { continue }
+            let image = decoded.image
+            let frame = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+            var report = FrameReport(index: decoded.index, expected: plan.frames, resumed: false)
+            if let kept = try work.keptFrame(index: decoded.index) {
+                guard kept.width == image.width && kept.height == image.height else {
+                    throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
+                                                         expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
+                }
+                previous = PreviousFrame(frame: frame, stylized: Tensor(frame.shape, values: kept.planes))
+                summary.resumed += 1
+                report.resumed = true
+            } else {
+                let start = Clock.now()
+                let outcome = try stylizer.stylize(frame, previous: previous)
+                if outcome.result.stopReason == .cancelled {
+                    summary.cancelled = true
+                    break
+                }
+                try work.store(RGBImage(width: image.width, height: image.height, planes: outcome.image.values), index: decoded.index)
+                // As in a one-machine run, the next frame starts from the kept 8-bit picture.
+                previous = PreviousFrame(frame: frame, stylized: Tensor(frame.shape, values: try work.frame(index: decoded.index).planes))
+                if summary.stylized > 0 { seconds.append(Clock.now() - start) }
+                summary.stylized += 1
+                report.outcome = outcome
+            }
+            summary.frames += 1
+            if !seconds.isEmpty {
+                let recent = seconds.suffix(5)
+                report.secondsPerFrame = recent.reduce(0, +) / Double(recent.count)
+                report.secondsLeft = Double(range.count - summary.frames) * report.secondsPerFrame!
+            }
+            events(.frame(report))
+        }
+        if !summary.cancelled && summary.frames < range.count {
+            throw SegmentError.frameCountChanged(path: job.input, expected: plan.frames, found: range.lowerBound + summary.frames)
+        }
+        summary.secondsPerFrame = seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+        return Outcome(summary: summary, job: described, folder: folder)
+    }
+}

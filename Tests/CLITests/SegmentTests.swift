@@ -1,0 +1,152 @@
+import CFFmpeg
+import Foundation
+import Media
+import XCTest
+
+/// `stylize video --segment i/N` and `stylize join`, run as a user would on a short clip with sound.
+final class SegmentTests: XCTestCase {
+    private let clip = Stylize.root + "/Tests/MediaTests/Files/cfr_audio.mp4"
+    private let starry = Stylize.root + "/Samples/starry_night_unframed.jpg"
+    /// 12 frames in 3 segments of 4, each later one with a 2-frame lead-in: about a second a segment.
+    private let fast = ["--size", "64", "--iterations", "5", "--frame-iterations", "2", "--progress-every", "0", "--max-frames", "12"]
+
+    private func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
+
+    private func segment(_ segment: String, out: String, _ extra: [String] = []) throws -> Stylize.Run {
+        try Stylize.run(["video", clip, starry, "-o", out, "--gif", out + ".gif", "--segment", segment, "--overlap", "2", "--resume"] + fast + extra)
+    }
+
+    /// Runs segment `i` of 3 and fails the test unless it succeeds.
+    @discardableResult
+    private func segment(_ i: Int, out: String, _ extra: [String] = [], file: StaticString = #filePath, line: UInt = #line) throws -> Stylize.Run {
+        let run = try segment("\(i)/3", out: out, extra)
+        XCTAssertEqual(run.status, 0, "segment \(i)/3: \(run.error)", file: file, line: line)
+        return run
+    }
+
+    /// Each frame file of a folder with its bytes and modification date.
+    private func files(_ directory: String) throws -> [String: (Data, Date)] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return try Dictionary(uniqueKeysWithValues: names.map { name in
+            let path = directory + "/" + name
+            let date = try FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date ?? .distantPast
+            return (name, (try Data(contentsOf: URL(fileURLWithPath: path)), date))
+        })
+    }
+
+    private func assertUnchanged(_ before: [String: (Data, Date)], _ directory: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let after = try files(directory)
+        XCTAssertEqual(Set(after.keys), Set(before.keys), "\(directory): files came or went", file: file, line: line)
+        for (name, (bytes, date)) in before {
+            XCTAssertEqual(after[name]?.0, bytes, "\(directory)/\(name) was rewritten", file: file, line: line)
+            XCTAssertEqual(after[name]?.1, date, "\(directory)/\(name) was touched", file: file, line: line)
+        }
+    }
+
+    func testBadSegmentValuesAreRefused() throws {
+        let dir = try Stylize.directory(self)
+        for value in ["0/3", "4/3", "a/b", "3", "1/0"] {
+            let run = try segment(value, out: dir + "/out.mp4")
+            XCTAssertNotEqual(run.status, 0, "--segment \(value) was accepted")
+            let errorLine = run.error.split(separator: "\n").first.map(String.init) ?? ""
+            XCTAssertTrue(errorLine.contains("--segment \(value)") && errorLine.contains("i/N"), "--segment \(value): \(run.error)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "--segment \(value) left files behind")
+        }
+    }
+
+    func testJoinNamesTheMissingSegment() throws {
+        let dir = try Stylize.directory(self), out = dir + "/out.mp4"
+        try segment(1, out: out)
+        try segment(3, out: out)
+        let join = try Stylize.run(["join", out + ".frames"])
+        XCTAssertNotEqual(join.status, 0)
+        XCTAssertTrue(join.error.contains("segment 2/3 is missing"), join.error)
+        XCTAssertFalse(exists(out) || exists(out + ".gif"), "the join of an unfinished job wrote an output")
+    }
+
+    func testJoinRefusesASegmentMadeDifferently() throws {
+        let dir = try Stylize.directory(self), out = dir + "/out.mp4", other = dir + "/other.mp4"
+        try segment(1, out: out)
+        try segment(2, out: out)
+        // The same segment of another job cannot join this one's folder…
+        let refused = try segment("3/3", out: out, ["--style-weight", "1000"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.error.contains("job.json") && refused.error.contains("style_weight"), refused.error)
+        XCTAssertFalse(exists(out + ".frames/segment-3-of-3"), "a refused segment left frames")
+        // …and when copied in by hand, the join names it and what differs.
+        try segment(3, out: other, ["--style-weight", "1000"])
+        try FileManager.default.copyItem(atPath: other + ".frames/segment-3-of-3", toPath: out + ".frames/segment-3-of-3")
+        let join = try Stylize.run(["join", out + ".frames"])
+        XCTAssertNotEqual(join.status, 0)
+        XCTAssertTrue(join.error.contains("segment 3/3") && join.error.contains("style_weight"), join.error)
+        XCTAssertFalse(exists(out) || exists(out + ".gif"), "the join of a foreign segment wrote an output")
+    }
+
+    func testKilledSegmentResumesWithoutTouchingTheOthers() throws {
+        let dir = try Stylize.directory(self), out = dir + "/out.mp4", work = out + ".frames"
+        try segment(1, out: out)
+        try segment(3, out: out)
+        let first = try files(work + "/segment-1-of-3"), third = try files(work + "/segment-3-of-3")
+        let job = FileManager.default.contents(atPath: work + "/job.json")
+
+        // Killed after its second frame line: segment 2 stylizes 6 frames (2 lead-in, 4 its own).
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Stylize.executable)
+        process.arguments = ["video", clip, starry, "-o", out, "--gif", out + ".gif", "--segment", "2/3", "--overlap", "2", "--resume"] + fast
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        while case let chunk = pipe.fileHandleForReading.availableData, !chunk.isEmpty {
+            text += String(decoding: chunk, as: UTF8.self)
+            if text.split(separator: "\n").dropLast().filter({ $0.hasPrefix("frame ") }).count >= 2 { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "segment 2 finished before the kill: \(text)")
+        let kept = try files(work + "/segment-2-of-3").filter { $0.key.hasPrefix("frame_") }
+        XCTAssertGreaterThanOrEqual(kept.count, 2)
+        XCTAssertLessThan(kept.count, 6)
+
+        let rerun = try segment(2, out: out)
+        XCTAssertTrue(rerun.output.contains("\(6 - kept.count) stylized, \(kept.count) resumed"), rerun.output)
+        try assertUnchanged(first, work + "/segment-1-of-3")
+        try assertUnchanged(third, work + "/segment-3-of-3")
+        XCTAssertEqual(FileManager.default.contents(atPath: work + "/job.json"), job, "job.json changed")
+        let second = try files(work + "/segment-2-of-3")
+        for (name, (bytes, _)) in kept { XCTAssertEqual(second[name]?.0, bytes, "\(name) of segment 2 changed on resume") }
+        XCTAssertEqual(second.keys.filter { $0.hasPrefix("frame_") }.count, 6)
+
+        let join = try Stylize.run(["join", work])
+        XCTAssertEqual(join.status, 0, join.error)
+        XCTAssertEqual(try ClipProbe.frames(out).images.count, 12)
+    }
+
+    func testSegmentsAndJoinGiveWhatOneMachineGives() throws {
+        let dir = try Stylize.directory(self), one = dir + "/one.mp4", joined = dir + "/joined.mp4"
+        let whole = try Stylize.run(["video", clip, starry, "-o", one, "--gif", one + ".gif"] + fast)
+        XCTAssertEqual(whole.status, 0, whole.error)
+        for i in 1...3 { try segment(i, out: joined) }
+        let join = try Stylize.run(["join", joined + ".frames"])
+        XCTAssertEqual(join.status, 0, join.error)
+        XCTAssertTrue(join.output.contains("seams at frames 5, 9"), join.output)
+
+        // Same frames, timing and sound.
+        let a = try ClipProbe.frames(one), b = try ClipProbe.frames(joined)
+        XCTAssertEqual(b.images.count, 12)
+        XCTAssertEqual(b.seconds, a.seconds)
+        let sound = { (path: String) in try ClipProbe.streams(path).filter { $0.type == AVMEDIA_TYPE_AUDIO }.map(\.packetChecksums) }
+        XCTAssertEqual(try sound(one).count, 1)
+        XCTAssertEqual(try sound(joined), try sound(one), "the joined clip's audio packets differ from the one-machine run's")
+        XCTAssertEqual(try ClipProbe.frames(joined + ".gif").images.count, try ClipProbe.frames(one + ".gif").images.count)
+
+        // The same fingerprint, and the first segment is the one-machine run's start, byte for byte.
+        let fingerprint = { (folder: String) in try Data(contentsOf: URL(fileURLWithPath: folder + "/fingerprint.json")) }
+        for i in 1...3 { XCTAssertEqual(try fingerprint(joined + ".frames/segment-\(i)-of-3"), try fingerprint(one + ".frames")) }
+        for n in 1...4 {
+            let name = String(format: "/frame_%05d.png", n)
+            XCTAssertEqual(FileManager.default.contents(atPath: joined + ".frames/segment-1-of-3" + name),
+                           FileManager.default.contents(atPath: one + ".frames" + name), "segment 1\(name)")
+        }
+    }
+}
