@@ -6,8 +6,8 @@ import Glibc
 
 /// Work split across the machine's cores for the loops BLAS does not run.
 public enum Parallel {
-    /// Worker count: the online cores (at most 16).
-    public static let workers: Int = max(1, min(Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 16))
+    /// Worker count: the cores this process may use (at most 16).
+    public static let workers: Int = min(CoreCount.available, 16)
 
     /// Runs `body(i)` for `i` in `0..<count`, concurrently when `count > 1`.
     @inline(__always)

@@ -49,7 +49,14 @@ public enum BLAS {
         }
     }
 
-    private static let loaded: Result<Library, BLASError> = Result { () throws(BLASError) in try Library.open() }
+    private static let loaded: Result<Library, BLASError> = Result { () throws(BLASError) in
+        let lib = try Library.open()
+        // OpenBLAS starts a thread per online core; the user's OPENBLAS_NUM_THREADS still wins.
+        if getenv("OPENBLAS_NUM_THREADS") == nil && Int(lib.getNumThreads()) > CoreCount.available {
+            lib.setNumThreads(Int32(CoreCount.available))
+        }
+        return lib
+    }
 
     private struct Library: @unchecked Sendable {
         typealias Sgemm = @convention(c) (

@@ -17,7 +17,7 @@ struct Info: ParsableCommand {
         print("\("OpenBLAS".padding(12)) \(blas.config)")
         print("\("library".padding(12)) \(blas.library)")
         print("\("kernel".padding(12)) \(blas.coreName) (\(blas.coreSource.rawValue))")
-        print("\("threads".padding(12)) \(blas.threads)")
+        print("\("threads".padding(12)) \(blas.threads) (cores this process may use: \(CoreCount.available))")
         let rate = SgemmRate.measure(size: gemmSize)
         print("\("sgemm".padding(12)) \(String(format: "%.1f", rate)) GFLOP/s (\(gemmSize)³, single precision)")
     }
