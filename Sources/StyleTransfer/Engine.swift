@@ -9,7 +9,7 @@ public final class Engine {
     public let network: FeatureNetwork
     public let recipe: Recipe
     public let schedule: ScaleSchedule
-    /// Notified in order; the CLI adds progress printers, frame writers, trace recorders.
+    /// Notified in order; the CLI adds a progress printer and a frame recorder (video, GIF, PNG frames).
     public var observers: [EngineObserver] = []
     /// Set from any thread (e.g. on Ctrl-C) to end the run after the current iteration.
     public let cancellation = Cancellation()

@@ -7,7 +7,7 @@ import TensorCore
 import Weights
 
 /// One engine run from the command line: loads the network and images, runs with progress and Ctrl-C
-/// cancellation, writes the result. Commands add observers (video, GIF, traces) to `engine.observers`
+/// cancellation, writes the result. Commands add observers (video, GIF, PNG frames) to `engine.observers`
 /// between `init` and `run`.
 final class TransferSession {
     let recipe: Recipe
