@@ -35,7 +35,7 @@ public struct OpticalFlow: Sendable, Equatable {
                                        to: Resample.resize(to, height: h, width: w, filter: .bilinear))
             return Self.upsampled(flow, height: s.height, width: s.width)
         }
-        var first = [Self.smoothed(Self.luminance(from))], second = [Self.smoothed(Self.luminance(to))]
+        var first = [Self.smoothed(Luminance.of(from))], second = [Self.smoothed(Luminance.of(to))]
         while min(first.last!.shape.height, first.last!.shape.width) / 2 >= minSide {
             let s = first.last!.shape
             first.append(Resample.resize(first.last!, height: s.height / 2, width: s.width / 2, filter: .bilinear))
@@ -93,16 +93,6 @@ public struct OpticalFlow: Sendable, Equatable {
                 }
             }
         }
-    }
-
-    /// Rec. 601 luma of an RGB image (a grey image is returned as is).
-    static func luminance(_ image: Tensor) -> Tensor {
-        let s = image.shape
-        guard s.channels == 3 else { return image.copy() }
-        let out = Tensor(channels: 1, height: s.height, width: s.width)
-        let n = s.planeSize
-        for i in 0..<n { out.data[i] = 0.299 * image.data[i] + 0.587 * image.data[n + i] + 0.114 * image.data[2 * n + i] }
-        return out
     }
 
     /// A [1 2 1]/4 binomial blur in both directions (edges repeated): removes the noise that derivatives amplify.
