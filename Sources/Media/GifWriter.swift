@@ -100,9 +100,9 @@ public final class GifWriter: FrameConsumer {
                 let row = data[0]! + y * Int(lines[0])
                 for x in 0 ..< width {
                     let i = y * width + x
-                    row[4 * x] = UInt8((min(max(p[2 * n + i], 0), 1) * 255).rounded())
-                    row[4 * x + 1] = UInt8((min(max(p[n + i], 0), 1) * 255).rounded())
-                    row[4 * x + 2] = UInt8((min(max(p[i], 0), 1) * 255).rounded())
+                    row[4 * x] = Quantize.to8Bit(p[2 * n + i])
+                    row[4 * x + 1] = Quantize.to8Bit(p[n + i])
+                    row[4 * x + 2] = Quantize.to8Bit(p[i])
                     row[4 * x + 3] = 255
                 }
             }

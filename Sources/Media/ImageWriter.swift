@@ -45,7 +45,7 @@ public enum ImageWriter {
         var bytes = [UInt8](repeating: 0, count: 3 * n)
         image.planes.withUnsafeBufferPointer { p in
             for i in 0 ..< n {
-                for c in 0 ..< 3 { bytes[3 * i + c] = UInt8((min(max(p[c * n + i], 0), 1) * 255).rounded()) }
+                for c in 0 ..< 3 { bytes[3 * i + c] = Quantize.to8Bit(p[c * n + i]) }
             }
         }
         var png = png_image()

@@ -7,8 +7,7 @@ public enum Resampler {
         if width == image.width && height == image.height { return image }
         // Each channel is scaled as its own grey plane: swscale scales planar RGB through an internal YUV
         // form, which leaks a little of one channel into the others (measured ~4e-4 on flat colours).
-        var samples = [UInt16](repeating: 0, count: image.planes.count)
-        for i in image.planes.indices { samples[i] = UInt16((min(max(image.planes[i], 0), 1) * 65535).rounded()) }
+        let samples = image.samples16
         var out = [UInt16](repeating: 0, count: 3 * width * height)
         let converter = PixelConverter(flags: SWS_LANCZOS | SWS_ACCURATE_RND)
         try samples.withUnsafeBufferPointer { src in
