@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 
 /// One video encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
@@ -127,7 +128,7 @@ final class EncodedStream {
             failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
         }
         // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
-        if trailer < 0 { file.discard() } else { try file.commit() }
+        if trailer < 0 { file.discard() } else { try MediaError.writing { try file.commit() } }
         if let failure { throw failure }
     }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import Foundation
 
@@ -46,55 +47,13 @@ enum FFmpeg {
     }
 }
 
-/// A file written under a temporary name beside its target, renamed over the target only when complete, so an
-/// interrupted or failed write never leaves a half-written file under the target's name.
-struct AtomicFile {
-    let target: String
-    let temporary: String
-
-    /// `inPlace`: the file is its own temporary (for files meant to be read while they grow).
-    init(target: String, inPlace: Bool = false) {
-        self.target = target
-        guard !inPlace else {
-            temporary = target
-            return
-        }
-        let url = URL(fileURLWithPath: target), directory = url.deletingLastPathComponent()
-        let ext = url.pathExtension, prefix = "." + url.deletingPathExtension().lastPathComponent + ".partial-"
-        let stem = prefix + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        temporary = directory.appendingPathComponent(ext.isEmpty ? stem : stem + "." + ext).path
-        Self.removeOrphans(in: directory.path, prefix: prefix)
-    }
-
-    /// Removes the temporaries of this target left by processes that no longer exist (killed before they could
-    /// clean up), so a crash leaves no stray file for longer than the next write.
-    private static func removeOrphans(in directory: String, prefix: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
-            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = pid_t(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            unlink(directory + "/" + name)
+extension MediaError {
+    /// Runs an `AtomicFile` operation (AtomicFiles), reporting its failure as `writeFailed`.
+    static func writing<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let failure as AtomicFile.Failure {
+            throw MediaError.writeFailed(path: failure.path, reason: failure.reason)
         }
     }
-
-    /// Fails early (before any work is spent on the content) when the target's directory cannot take the file.
-    static func checkWritable(_ target: String) throws {
-        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MediaError.writeFailed(path: target, reason: "no directory \(directory)")
-        }
-        guard access(directory, W_OK) == 0 else { throw MediaError.writeFailed(path: target, reason: "\(directory) is not writable") }
-    }
-
-    func commit() throws {
-        if rename(temporary, target) != 0 {
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw MediaError.writeFailed(path: target, reason: reason)
-        }
-    }
-
-    func discard() { unlink(temporary) }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 
 /// FFmpeg's GIF muxer fed by one GIF encoder per palette run, written to a temporary file renamed into place
@@ -105,7 +106,7 @@ final class GifStream {
             failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
         }
         // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
-        if trailer < 0 { file.discard() } else { try file.commit() }
+        if trailer < 0 { file.discard() } else { try MediaError.writing { try file.commit() } }
         if let failure { throw failure }
     }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import Foundation
 
@@ -60,7 +61,7 @@ public final class GifWriter: FrameConsumer {
     public init(path: String, frameRate: FrameRate = FrameRate(15), options: GifOptions = GifOptions()) throws {
         guard path.fileExtension == "gif" else { throw MediaError.unsupportedExtension(path: path, supported: ["gif"]) }
         if let w = options.maxWidth, w <= 0 { throw MediaError.invalidOption(path: path, reason: "GIF width \(w) must be positive") }
-        try AtomicFile.checkWritable(path)
+        try MediaError.writing { try AtomicFile.checkWritable(path) }
         if !(4 ... 256).contains(options.maxColors) {
             throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 4…256")
         }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import CPNG
 import Foundation
@@ -33,7 +34,7 @@ public enum ImageWriter {
                     codec.pointee.global_quality = Int32(min(max(jpegQuality, 2), 31)) * cffmpeg_qp2lambda()
                 }, to: file.temporary, path: path)
             }
-            try file.commit()
+            try MediaError.writing { try file.commit() }
         } catch {
             file.discard()
             throw error

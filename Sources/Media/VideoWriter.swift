@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 
 /// Encoding choices for `VideoWriter`; the defaults suit convergence videos.
@@ -63,7 +64,7 @@ public final class VideoWriter: FrameConsumer {
         guard Self.supportedExtensions.contains(ext) else {
             throw MediaError.unsupportedExtension(path: path, supported: Self.supportedExtensions)
         }
-        try AtomicFile.checkWritable(path)
+        try MediaError.writing { try AtomicFile.checkWritable(path) }
         self.path = path
         self.frameRate = frameRate
         self.options = options
