@@ -91,7 +91,7 @@ public final class GifWriter: FrameConsumer {
         }
         // Scaled in float and rounded here: swscale would dither when reducing float to 8 bits, and that noise
         // both costs GIF bytes and lowers fidelity before the palette's own dithering.
-        let picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
+        let picture = image.width == width && image.height == height ? image : try ImageResize.resize(image, width: width, height: height)
         var frame: UnsafeMutablePointer<AVFrame>? = try FFmpeg.allocFrame(width: width, height: height, format: AV_PIX_FMT_BGRA, path: path)
         defer { av_frame_free(&frame) }
         let (data, lines) = FFmpeg.planes(frame!)

@@ -100,7 +100,7 @@ public final class VideoWriter: FrameConsumer {
         }
         if stream == nil { try open(width: image.width, height: image.height) }
         guard let stream, let frame else { return }
-        var picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
+        var picture = image.width == width && image.height == height ? image : try ImageResize.resize(image, width: width, height: height)
         if Int(frame.pointee.width) != width || Int(frame.pointee.height) != height {
             picture = picture.paddedByEdge(width: Int(frame.pointee.width), height: Int(frame.pointee.height))
         }

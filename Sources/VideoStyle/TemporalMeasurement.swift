@@ -51,7 +51,7 @@ public enum TemporalMeasurement {
 
     private static func resized(_ image: RGBImage, to shape: Shape) -> Tensor {
         let t = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
-        return t.shape == shape ? t : Resample.resize(t, height: shape.height, width: shape.width)
+        return t.shape == shape ? t : TensorResize.resize(t, height: shape.height, width: shape.width)
     }
 
     /// The only use of `VideoReader` here: size and frames in order.

@@ -1,7 +1,9 @@
 import CFFmpeg
 
-/// Resizes images with libswscale's Lanczos filter on 16-bit planes (far below the 8-bit step).
-public enum Resampler {
+/// Resizes images with libswscale's Lanczos filter on 16-bit planes (far below the 8-bit step), clipped to [0, 1]:
+/// for finished pictures on their way to an encoder (video and GIF frames, side-by-side panels). The engine's
+/// tensors are resized by TensorCore's `TensorResize` instead (Float, any channel count, no clipping, no FFmpeg).
+public enum ImageResize {
     public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width > 0, height > 0 else { throw MediaError.invalidSize(path: "resize", width: width, height: height) }
         if width == image.width && height == image.height { return image }
