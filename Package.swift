@@ -38,11 +38,13 @@ let package = Package(
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG", "AtomicFiles"]),
-        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media"]),
+        // The one conversion between Media's RGBImage and TensorCore's Tensor (neither depends on the other).
+        .target(name: "ImageTensor", dependencies: ["TensorCore", "Media"]),
+        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media", "ImageTensor"]),
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "VideoStyle",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "ImageTensor", "VideoStyle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

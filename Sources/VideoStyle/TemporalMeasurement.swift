@@ -1,3 +1,4 @@
+import ImageTensor
 import Media
 import TensorCore
 
@@ -50,7 +51,7 @@ public enum TemporalMeasurement {
     }
 
     private static func resized(_ image: RGBImage, to shape: Shape) -> Tensor {
-        let t = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+        let t = Tensor(image)
         return t.shape == shape ? t : TensorResize.resize(t, height: shape.height, width: shape.width)
     }
 

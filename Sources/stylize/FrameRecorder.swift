@@ -1,3 +1,4 @@
+import ImageTensor
 import Media
 import StyleTransfer
 import TensorCore
@@ -71,7 +72,7 @@ final class FrameRecorder: EngineObserver {
 
     private func frame(from tensor: Tensor) throws -> RGBImage {
         let s = tensor.shape
-        var image = RGBImage(width: s.width, height: s.height, planes: tensor.values)
+        var image = RGBImage(tensor)
         if s.width != width || s.height != height { image = try ImageResize.resize(image, width: width, height: height) }
         return try sideBySide?.compose(image) ?? image
     }

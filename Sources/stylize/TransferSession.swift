@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageTensor
 import Media
 import Models
 import StyleTransfer
@@ -48,8 +49,7 @@ final class TransferSession {
         let closing = Result { try recorder?.finish() }
         let result = try run.get()  // a failed run's own error comes first, not the empty video it left
         try closing.get()
-        let s = result.image.shape
-        try ImageWriter.write(RGBImage(width: s.width, height: s.height, planes: result.image.values), to: output)
+        try ImageWriter.write(RGBImage(result.image), to: output)
         print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
             + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
         for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
@@ -77,8 +77,7 @@ final class TransferSession {
     }
 
     static func read(_ path: String) throws -> Tensor {
-        let image = try ImageReader.read(path)
-        return Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+        Tensor(try ImageReader.read(path))
     }
 
     /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
