@@ -47,6 +47,29 @@ enum FFmpeg {
     }
 }
 
+extension FFmpeg {
+    /// Closes an output's file, if it has one (muxers that write no file of their own hold none).
+    static func closeOutput(_ format: UnsafeMutablePointer<AVFormatContext>?) {
+        guard let format, format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, format.pointee.pb != nil else { return }
+        avio_closep(&format.pointee.pb)
+    }
+
+    /// The end of an output written through `file`, after its encoders were flushed (`failure`: the flush's error,
+    /// if any): writes the trailer, closes the file, and renames it into place when the trailer was written. With
+    /// its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
+    /// Throws `failure`, else the trailer's error, else a failed rename.
+    static func finishOutput(_ format: UnsafeMutablePointer<AVFormatContext>?, file: AtomicFile, after failure: Error?) throws {
+        var failure = failure
+        let trailer = av_write_trailer(format)
+        closeOutput(format)
+        if failure == nil && trailer < 0 {
+            failure = MediaError.ffmpeg(path: file.target, operation: "writing the trailer", message: FFmpeg.message(trailer))
+        }
+        if trailer < 0 { file.discard() } else { try MediaError.writing { try file.commit() } }
+        if let failure { throw failure }
+    }
+}
+
 extension MediaError {
     /// Runs an `AtomicFile` operation (AtomicFiles), reporting its failure as `writeFailed`.
     static func writing<R>(_ body: () throws -> R) throws -> R {
