@@ -114,3 +114,24 @@ enum CLIError: Error, CustomStringConvertible {
         }
     }
 }
+
+/// A command that runs one transfer session (image, texture, reconstruct): the same option groups, its own
+/// defaults and inputs.
+protocol TransferCommand: ParsableCommand {
+    var options: RunOptions { get }
+    var objective: ObjectiveOptions { get }
+    var optimization: OptimizationOptions { get }
+    var frames: FrameOptions { get }
+    /// The recipe the command starts from, before `--recipe` and the flags.
+    static var defaults: Recipe { get }
+}
+
+extension TransferCommand {
+    /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
+    func runSession(content: String?, styles: [String]) throws {
+        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
+        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
+        try options.saveRecipeIfAsked(session.recipe)
+        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
+    }
+}
