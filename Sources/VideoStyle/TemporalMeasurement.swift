@@ -32,7 +32,7 @@ public enum TemporalMeasurement {
                 }
                 break
             }
-            let current = (out: Tensor(shape, values: o.planes), ref: resized(r, to: shape))
+            let current = (out: Tensor(o), ref: resized(r, to: shape))
             frames += 1
             if let p = previous {
                 // One flow and mask per pair serve both measures.
