@@ -8,10 +8,13 @@ import Foundation
 public enum ImageWriter {
     public static let supportedExtensions = ["png", "jpg", "jpeg"]
 
+    /// Whether `path`'s extension (any case) is one `write` supports.
+    public static func canWrite(_ path: String) -> Bool { supportedExtensions.contains(path.fileExtension) }
+
     /// `bitDepth` (8 or 16) applies to PNG; JPEG is always 8-bit. `jpegQuality` is FFmpeg's qscale (2 best … 31).
     public static func write(_ image: RGBImage, to path: String, bitDepth: Int = 8, jpegQuality: Int = 2) throws {
         let ext = path.fileExtension
-        guard supportedExtensions.contains(ext) else {
+        guard canWrite(path) else {
             throw MediaError.unsupportedExtension(path: path, supported: supportedExtensions)
         }
         guard bitDepth == 8 || bitDepth == 16 else {

@@ -34,7 +34,7 @@ final class TransferSession {
     /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
     /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
     func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
-        guard ImageWriter.supportedExtensions.contains(URL(fileURLWithPath: output).pathExtension.lowercased()) else {
+        guard ImageWriter.canWrite(output) else {
             throw CLIError.unsupportedPicture(output)
         }
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
