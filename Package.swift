@@ -25,22 +25,26 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "TensorCore"),
+        // Write-to-a-temporary-then-rename, shared by Media and Weights (which must not depend on each other).
+        .target(name: "AtomicFiles"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
         .target(
             name: "Weights",
             dependencies: [
-                "TensorCore", "CZlib",
+                "TensorCore", "AtomicFiles", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
         .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
-        .target(name: "Media", dependencies: ["CFFmpeg", "CPNG"]),
-        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media"]),
+        .target(name: "Media", dependencies: ["CFFmpeg", "CPNG", "AtomicFiles"]),
+        // The one conversion between Media's RGBImage and TensorCore's Tensor (neither depends on the other).
+        .target(name: "ImageTensor", dependencies: ["TensorCore", "Media"]),
+        .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media", "ImageTensor"]),
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "VideoStyle",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "ImageTensor", "VideoStyle",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 

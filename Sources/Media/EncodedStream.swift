@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 
 /// One video encoder feeding one muxer, written to a temporary file: the send/receive loops, the flush and the
@@ -86,11 +87,11 @@ final class EncodedStream {
         var muxerOptions = Self.dictionary(s.muxerOptions)
         let header = avformat_write_header(fmt, &muxerOptions)
         av_dict_free(&muxerOptions)
-        if header < 0 { closeFile(); file.discard(); try FFmpeg.check(header, "writing the header", path) }
+        if header < 0 { FFmpeg.closeOutput(format); file.discard(); try FFmpeg.check(header, "writing the header", path) }
     }
 
     deinit {
-        if !closed { closeFile(); file.discard() }
+        if !closed { FFmpeg.closeOutput(format); file.discard() }
         avcodec_free_context(&codec)
         av_packet_free(&packet)
         avformat_free_context(format)
@@ -116,26 +117,19 @@ final class EncodedStream {
     /// removed and `noFrames` thrown.
     func close(beforeTrailer: () throws -> Void = {}) throws {
         guard !closed else { return }
-        guard framesSent > 0 else { closed = true; closeFile(); file.discard(); throw MediaError.noFrames(path: path) }
+        guard framesSent > 0 else { closed = true; FFmpeg.closeOutput(format); file.discard(); throw MediaError.noFrames(path: path) }
         var failure: Error?
         do { try encode(nil) } catch { failure = error }
         do { try beforeTrailer() } catch { failure = failure ?? error }
         closed = true
-        let trailer = av_write_trailer(format)
-        closeFile()
-        if failure == nil && trailer < 0 {
-            failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
-        }
-        // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
-        if trailer < 0 { file.discard() } else { try file.commit() }
-        if let failure { throw failure }
+        try FFmpeg.finishOutput(format, file: file, after: failure)
     }
 
     /// Stops without a file: nothing appears under the target's name. Idempotent; no effect after `close()`.
     func discard() {
         guard !closed else { return }
         closed = true
-        closeFile()
+        FFmpeg.closeOutput(format)
         file.discard()
     }
 
@@ -152,11 +146,6 @@ final class EncodedStream {
             // Takes ownership of the packet's data whether it succeeds or not.
             try FFmpeg.check(av_interleaved_write_frame(format, packet), "writing a packet", path)
         }
-    }
-
-    private func closeFile() {
-        guard let format, format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, format.pointee.pb != nil else { return }
-        avio_closep(&format.pointee.pb)
     }
 
     private static func dictionary(_ values: [String: String]) -> OpaquePointer? {

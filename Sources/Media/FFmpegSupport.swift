@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import Foundation
 
@@ -46,55 +47,36 @@ enum FFmpeg {
     }
 }
 
-/// A file written under a temporary name beside its target, renamed over the target only when complete, so an
-/// interrupted or failed write never leaves a half-written file under the target's name.
-struct AtomicFile {
-    let target: String
-    let temporary: String
-
-    /// `inPlace`: the file is its own temporary (for files meant to be read while they grow).
-    init(target: String, inPlace: Bool = false) {
-        self.target = target
-        guard !inPlace else {
-            temporary = target
-            return
-        }
-        let url = URL(fileURLWithPath: target), directory = url.deletingLastPathComponent()
-        let ext = url.pathExtension, prefix = "." + url.deletingPathExtension().lastPathComponent + ".partial-"
-        let stem = prefix + "\(getpid())-\(UInt32.random(in: 0 ... .max))"
-        temporary = directory.appendingPathComponent(ext.isEmpty ? stem : stem + "." + ext).path
-        Self.removeOrphans(in: directory.path, prefix: prefix)
+extension FFmpeg {
+    /// Closes an output's file, if it has one (muxers that write no file of their own hold none).
+    static func closeOutput(_ format: UnsafeMutablePointer<AVFormatContext>?) {
+        guard let format, format.pointee.oformat.pointee.flags & AVFMT_NOFILE == 0, format.pointee.pb != nil else { return }
+        avio_closep(&format.pointee.pb)
     }
 
-    /// Removes the temporaries of this target left by processes that no longer exist (killed before they could
-    /// clean up), so a crash leaves no stray file for longer than the next write.
-    private static func removeOrphans(in directory: String, prefix: String) {
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasPrefix(prefix) {
-            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = pid_t(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            unlink(directory + "/" + name)
+    /// The end of an output written through `file`, after its encoders were flushed (`failure`: the flush's error,
+    /// if any): writes the trailer, closes the file, and renames it into place when the trailer was written. With
+    /// its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
+    /// Throws `failure`, else the trailer's error, else a failed rename.
+    static func finishOutput(_ format: UnsafeMutablePointer<AVFormatContext>?, file: AtomicFile, after failure: Error?) throws {
+        var failure = failure
+        let trailer = av_write_trailer(format)
+        closeOutput(format)
+        if failure == nil && trailer < 0 {
+            failure = MediaError.ffmpeg(path: file.target, operation: "writing the trailer", message: FFmpeg.message(trailer))
+        }
+        if trailer < 0 { file.discard() } else { try MediaError.writing { try file.commit() } }
+        if let failure { throw failure }
+    }
+}
+
+extension MediaError {
+    /// Runs an `AtomicFile` operation (AtomicFiles), reporting its failure as `writeFailed`.
+    static func writing<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let failure as AtomicFile.Failure {
+            throw MediaError.writeFailed(path: failure.path, reason: failure.reason)
         }
     }
-
-    /// Fails early (before any work is spent on the content) when the target's directory cannot take the file.
-    static func checkWritable(_ target: String) throws {
-        let directory = URL(fileURLWithPath: target).deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw MediaError.writeFailed(path: target, reason: "no directory \(directory)")
-        }
-        guard access(directory, W_OK) == 0 else { throw MediaError.writeFailed(path: target, reason: "\(directory) is not writable") }
-    }
-
-    func commit() throws {
-        if rename(temporary, target) != 0 {
-            let reason = String(cString: strerror(errno))
-            discard()
-            throw MediaError.writeFailed(path: target, reason: reason)
-        }
-    }
-
-    func discard() { unlink(temporary) }
 }
 
 extension String {

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 
 /// FFmpeg's GIF muxer fed by one GIF encoder per palette run, written to a temporary file renamed into place
@@ -45,7 +46,7 @@ final class GifStream {
     }
 
     deinit {
-        if !closed { closeFile(); file.discard() }
+        if !closed { FFmpeg.closeOutput(format); file.discard() }
         avcodec_free_context(&codec)
         av_packet_free(&packet)
         avformat_free_context(format)
@@ -96,24 +97,17 @@ final class GifStream {
     func close() throws {
         guard !closed else { return }
         closed = true
-        guard framesSent > 0 else { closeFile(); file.discard(); throw MediaError.noFrames(path: path) }
+        guard framesSent > 0 else { FFmpeg.closeOutput(format); file.discard(); throw MediaError.noFrames(path: path) }
         var failure: Error?
         do { try encode(nil) } catch { failure = error }
-        let trailer = av_write_trailer(format)
-        closeFile()
-        if failure == nil && trailer < 0 {
-            failure = MediaError.ffmpeg(path: path, operation: "writing the trailer", message: FFmpeg.message(trailer))
-        }
-        // With its trailer, what was encoded plays, so it is kept even if the flush failed; without, it is removed.
-        if trailer < 0 { file.discard() } else { try file.commit() }
-        if let failure { throw failure }
+        try FFmpeg.finishOutput(format, file: file, after: failure)
     }
 
     /// Removes the temporary file without writing the trailer. Idempotent.
     func discard() {
         guard !closed else { return }
         closed = true
-        closeFile()
+        FFmpeg.closeOutput(format)
         file.discard()
     }
 
@@ -181,10 +175,5 @@ final class GifStream {
 
     private func unexpected(_ what: String) -> MediaError {
         MediaError.ffmpeg(path: path, operation: "encoding", message: "the gif encoder wrote a \(what); this FFmpeg version is not supported for GIF output")
-    }
-
-    private func closeFile() {
-        guard let format, format.pointee.pb != nil else { return }
-        avio_closep(&format.pointee.pb)
     }
 }

@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import Foundation
 
@@ -60,7 +61,7 @@ public final class GifWriter: FrameConsumer {
     public init(path: String, frameRate: FrameRate = FrameRate(15), options: GifOptions = GifOptions()) throws {
         guard path.fileExtension == "gif" else { throw MediaError.unsupportedExtension(path: path, supported: ["gif"]) }
         if let w = options.maxWidth, w <= 0 { throw MediaError.invalidOption(path: path, reason: "GIF width \(w) must be positive") }
-        try AtomicFile.checkWritable(path)
+        try MediaError.writing { try AtomicFile.checkWritable(path) }
         if !(4 ... 256).contains(options.maxColors) {
             throw MediaError.invalidOption(path: path, reason: "GIF colours \(options.maxColors) must be within 4…256")
         }
@@ -90,7 +91,7 @@ public final class GifWriter: FrameConsumer {
         }
         // Scaled in float and rounded here: swscale would dither when reducing float to 8 bits, and that noise
         // both costs GIF bytes and lowers fidelity before the palette's own dithering.
-        let picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
+        let picture = image.width == width && image.height == height ? image : try ImageResize.resize(image, width: width, height: height)
         var frame: UnsafeMutablePointer<AVFrame>? = try FFmpeg.allocFrame(width: width, height: height, format: AV_PIX_FMT_BGRA, path: path)
         defer { av_frame_free(&frame) }
         let (data, lines) = FFmpeg.planes(frame!)
@@ -100,9 +101,9 @@ public final class GifWriter: FrameConsumer {
                 let row = data[0]! + y * Int(lines[0])
                 for x in 0 ..< width {
                     let i = y * width + x
-                    row[4 * x] = UInt8((min(max(p[2 * n + i], 0), 1) * 255).rounded())
-                    row[4 * x + 1] = UInt8((min(max(p[n + i], 0), 1) * 255).rounded())
-                    row[4 * x + 2] = UInt8((min(max(p[i], 0), 1) * 255).rounded())
+                    row[4 * x] = Quantize.to8Bit(p[2 * n + i])
+                    row[4 * x + 1] = Quantize.to8Bit(p[n + i])
+                    row[4 * x + 2] = Quantize.to8Bit(p[i])
                     row[4 * x + 3] = 255
                 }
             }

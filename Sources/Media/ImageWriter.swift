@@ -1,3 +1,4 @@
+import AtomicFiles
 import CFFmpeg
 import CPNG
 import Foundation
@@ -7,10 +8,13 @@ import Foundation
 public enum ImageWriter {
     public static let supportedExtensions = ["png", "jpg", "jpeg"]
 
+    /// Whether `path`'s extension (any case) is one `write` supports.
+    public static func canWrite(_ path: String) -> Bool { supportedExtensions.contains(path.fileExtension) }
+
     /// `bitDepth` (8 or 16) applies to PNG; JPEG is always 8-bit. `jpegQuality` is FFmpeg's qscale (2 best … 31).
     public static func write(_ image: RGBImage, to path: String, bitDepth: Int = 8, jpegQuality: Int = 2) throws {
         let ext = path.fileExtension
-        guard supportedExtensions.contains(ext) else {
+        guard canWrite(path) else {
             throw MediaError.unsupportedExtension(path: path, supported: supportedExtensions)
         }
         guard bitDepth == 8 || bitDepth == 16 else {
@@ -33,7 +37,7 @@ public enum ImageWriter {
                     codec.pointee.global_quality = Int32(min(max(jpegQuality, 2), 31)) * cffmpeg_qp2lambda()
                 }, to: file.temporary, path: path)
             }
-            try file.commit()
+            try MediaError.writing { try file.commit() }
         } catch {
             file.discard()
             throw error
@@ -45,7 +49,7 @@ public enum ImageWriter {
         var bytes = [UInt8](repeating: 0, count: 3 * n)
         image.planes.withUnsafeBufferPointer { p in
             for i in 0 ..< n {
-                for c in 0 ..< 3 { bytes[3 * i + c] = UInt8((min(max(p[c * n + i], 0), 1) * 255).rounded()) }
+                for c in 0 ..< 3 { bytes[3 * i + c] = Quantize.to8Bit(p[c * n + i]) }
             }
         }
         var png = png_image()

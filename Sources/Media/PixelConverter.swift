@@ -152,9 +152,7 @@ final class PixelConverter {
 extension RGBImage {
     /// The image as swscale's GBRP16 source: plane pointers (G, B, R) and line sizes.
     func withSwscalePlanes<R>(_ body: ([UnsafePointer<UInt8>?], [Int32]) throws -> R) rethrows -> R {
-        var samples = [UInt16](repeating: 0, count: planes.count)
-        for i in planes.indices { samples[i] = UInt16((min(max(planes[i], 0), 1) * 65535).rounded()) }
-        return try samples.withUnsafeBufferPointer { buf in
+        return try samples16.withUnsafeBufferPointer { buf in
             let base = UnsafeRawPointer(buf.baseAddress!).assumingMemoryBound(to: UInt8.self)
             let n = width * height * 2
             let lines = [Int32](repeating: Int32(width * 2), count: 4)

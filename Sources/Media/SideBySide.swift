@@ -41,6 +41,6 @@ public final class SideBySide {
 
     private static func scaled(_ image: RGBImage, height: Int) throws -> RGBImage {
         let width = max(1, Int((Double(image.width) * Double(height) / Double(image.height)).rounded()))
-        return try Resampler.resize(image, width: width, height: height)
+        return try ImageResize.resize(image, width: width, height: height)
     }
 }

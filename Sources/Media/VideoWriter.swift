@@ -1,23 +1,18 @@
+import AtomicFiles
 import CFFmpeg
 
 /// Encoding choices for `VideoWriter`; the defaults suit convergence videos.
 public struct VideoOptions: Sendable {
     /// Constant-quality factor: x264 CRF (0–51) for MP4, VP9 CRF (0–63) for WebM. nil = the codec's default here.
     public var crf: Int?
-    /// x264 preset (ultrafast … veryslow).
-    public var preset: String
-    /// Encoder threads. One by default, so encoding beside the optimisation does not take its cores.
-    public var threads: Int
     /// Used when the extension is `.gif`.
     public var gif: GifOptions
     /// MP4/MOV written in place, playable at every moment (a fragment per frame, no encoder delay): a copy that
     /// survives a crash of the process writing it, where a normal MP4 is unreadable until its index is written.
     public var growing: Bool
 
-    public init(crf: Int? = nil, preset: String = "medium", threads: Int = 1, gif: GifOptions = GifOptions(), growing: Bool = false) {
+    public init(crf: Int? = nil, gif: GifOptions = GifOptions(), growing: Bool = false) {
         self.crf = crf
-        self.preset = preset
-        self.threads = threads
         self.gif = gif
         self.growing = growing
     }
@@ -56,6 +51,11 @@ public final class VideoWriter: FrameConsumer {
     private let frameDuration: Int64
     private var lastPTS: Int64?
 
+    /// x264 preset (ultrafast … veryslow) of MP4/MOV outputs.
+    static let x264Preset = "medium"
+    /// Encoder threads. One, so encoding beside the optimisation does not take its cores.
+    static let encoderThreads = 1
+
     /// `timeBase`: the unit of the timestamps given to `append(_:pts:)` (nil: 1/frameRate). `audio`: where the
     /// soundtrack comes from (GIF and APNG hold none; their notes say it was dropped).
     public init(path: String, frameRate: FrameRate = FrameRate(15), options: VideoOptions = VideoOptions(),
@@ -64,7 +64,7 @@ public final class VideoWriter: FrameConsumer {
         guard Self.supportedExtensions.contains(ext) else {
             throw MediaError.unsupportedExtension(path: path, supported: Self.supportedExtensions)
         }
-        try AtomicFile.checkWritable(path)
+        try MediaError.writing { try AtomicFile.checkWritable(path) }
         self.path = path
         self.frameRate = frameRate
         self.options = options
@@ -100,7 +100,7 @@ public final class VideoWriter: FrameConsumer {
         }
         if stream == nil { try open(width: image.width, height: image.height) }
         guard let stream, let frame else { return }
-        var picture = image.width == width && image.height == height ? image : try Resampler.resize(image, width: width, height: height)
+        var picture = image.width == width && image.height == height ? image : try ImageResize.resize(image, width: width, height: height)
         if Int(frame.pointee.width) != width || Int(frame.pointee.height) != height {
             picture = picture.paddedByEdge(width: Int(frame.pointee.width), height: Int(frame.pointee.height))
         }
@@ -148,7 +148,7 @@ public final class VideoWriter: FrameConsumer {
         case "mp4", "m4v", "mov":
             s = .init(muxer: ext == "mov" ? "mov" : "mp4", encoder: "libx264", pixelFormat: AV_PIX_FMT_YUV420P,
                       width: even, height: evenH, timeBase: timeBase, frameRate: rate)
-            s.encoderOptions = ["crf": "\(options.crf ?? 18)", "preset": options.preset]
+            s.encoderOptions = ["crf": "\(options.crf ?? 18)", "preset": Self.x264Preset]
             s.muxerOptions = ["movflags": "+faststart"]
             if options.growing {
                 s.encoderOptions["tune"] = "zerolatency"
@@ -168,7 +168,7 @@ public final class VideoWriter: FrameConsumer {
             s.encoderOptions = ["pred": "paeth"]
             s.muxerOptions = ["plays": "0"]
         }
-        s.threads = options.threads
+        s.threads = Self.encoderThreads
         s.frameDuration = frameDuration
         let stream = try EncodedStream(path: path, settings: s) { format in try audio?.addStreams(to: format, outputPath: path) }
         frame = try FFmpeg.allocFrame(width: s.width, height: s.height, format: s.pixelFormat, path: path)

@@ -34,13 +34,6 @@ public final class Adam: Optimizer {
         v = FloatBuffer(count)
     }
 
-    public func reset() {
-        beta1Power = 1
-        beta2Power = 1
-        m.buffer.update(repeating: 0)
-        v.buffer.update(repeating: 0)
-    }
-
     public func step(_ x: UnsafeMutableBufferPointer<Float>, _ f: LossAndGradient) -> StepReport {
         precondition(x.count == count, "Adam sized for \(count) values, given \(x.count)")
         let loss = f(UnsafeBufferPointer(x), gradient.buffer)

@@ -66,17 +66,6 @@ public final class LBFGS: Optimizer {
     /// A step that raises the loss by more than this factor is halved.
     static let overshoot = 1.1
 
-    public func reset() {
-        s = []
-        y = []
-        rho = []
-        newest = -1
-        gamma = 1
-        hasPrevious = false
-        iteration = 0
-        cachedLoss = nil
-    }
-
     public func step(_ x: UnsafeMutableBufferPointer<Float>, _ f: LossAndGradient) -> StepReport {
         precondition(x.count == count, "L-BFGS sized for \(count) values, given \(x.count)")
         let n = count

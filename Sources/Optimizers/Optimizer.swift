@@ -2,8 +2,6 @@
 public protocol Optimizer: AnyObject {
     /// One iteration: evaluates `f` at `x` (more often if it searches a line) and moves `x` in place.
     func step(_ x: UnsafeMutableBufferPointer<Float>, _ f: LossAndGradient) -> StepReport
-    /// Forgets all state (history, moments), e.g. when the problem changes size.
-    func reset()
 }
 
 public struct StepReport: Sendable, Equatable {

@@ -5,15 +5,12 @@ import TensorCore
 // standard deviation, the transfer runs on grey images, and the result's Y is recombined with the content's
 // I and Q chroma.
 public enum ColorPreservation {
-    // RGB → YIQ (NTSC 1953 coefficients) and back.
-    static let toYIQ: [[Float]] = [[0.299, 0.587, 0.114], [0.595716, -0.274453, -0.321263], [0.211456, -0.522591, 0.311135]]
+    // RGB → YIQ (NTSC 1953 coefficients; Y is `Luminance`) and back.
+    static let toYIQ: [[Float]] = [[Luminance.red, Luminance.green, Luminance.blue], [0.595716, -0.274453, -0.321263], [0.211456, -0.522591, 0.311135]]
     static let toRGB: [[Float]] = [[1, 0.9563, 0.6210], [1, -0.2721, -0.6474], [1, -1.1070, 1.7046]]
 
     /// Y of an RGB tensor as a 1×H×W plane.
-    static func luminance(_ rgb: Tensor) -> [Float] {
-        let n = rgb.shape.planeSize, r = rgb.data, g = r + n, b = g + n, k = toYIQ[0]
-        return (0..<n).map { k[0] * r[$0] + k[1] * g[$0] + k[2] * b[$0] }
-    }
+    static func luminance(_ rgb: Tensor) -> [Float] { Luminance.of(rgb).values }
 
     /// A grey RGB tensor holding `y` in all three channels.
     static func grey(_ y: [Float], shape: Shape) -> Tensor {

@@ -9,7 +9,7 @@ public final class Engine {
     public let network: FeatureNetwork
     public let recipe: Recipe
     public let schedule: ScaleSchedule
-    /// Notified in order; the CLI adds progress printers, frame writers, trace recorders.
+    /// Notified in order; the CLI adds a progress printer and a frame recorder (video, GIF, PNG frames).
     public var observers: [EngineObserver] = []
     /// Set from any thread (e.g. on Ctrl-C) to end the run after the current iteration.
     public let cancellation = Cancellation()
@@ -75,10 +75,10 @@ public final class Engine {
         var last: (objective: Objective, content: Tensor?)?
 
         scales: for (index, shape) in schedule.shapes.enumerated() {
-            let content = self.content.map { Self.clamped(Resample.resize($0, height: shape.height, width: shape.width)) }
+            let content = self.content.map { Self.clamped(TensorResize.resize($0, height: shape.height, width: shape.width)) }
             var styles = self.styles.map { style -> Tensor in
                 let s = styleShape(style.shape, output: shape)
-                return Self.clamped(Resample.resize(style, height: s.height, width: s.width))
+                return Self.clamped(TensorResize.resize(style, height: s.height, width: s.width))
             }
             var target = content
             if recipe.preserveColors, let c = content {
@@ -91,10 +91,10 @@ public final class Engine {
 
             let x: Tensor
             if let previous = image {
-                x = Resample.resize(previous, height: shape.height, width: shape.width)
+                x = TensorResize.resize(previous, height: shape.height, width: shape.width)
                 if recipe.restoreDetail, let fine = target {
                     let p = previous.shape
-                    let blurred = Resample.resize(Resample.resize(fine, height: p.height, width: p.width), height: shape.height, width: shape.width)
+                    let blurred = TensorResize.resize(TensorResize.resize(fine, height: p.height, width: p.width), height: shape.height, width: shape.width)
                     for i in 0..<x.count { x.data[i] += fine.data[i] - blurred.data[i] }
                 }
                 Self.clamp(x)

@@ -40,7 +40,7 @@ public enum Initialization: Equatable, Sendable {
             return content.copy()
         case .style:
             guard let style else { throw EngineError.missingStyle(reason: "init 'style' starts from it") }
-            return Resample.resize(style, height: shape.height, width: shape.width)
+            return TensorResize.resize(style, height: shape.height, width: shape.width)
         case .noise:
             return Self.noise(shape, seed: seed)
         case .contentNoise(let amount):
@@ -53,7 +53,7 @@ public enum Initialization: Equatable, Sendable {
             return out
         case .image(let image):
             guard image.shape.channels == 3 else { throw EngineError.imageNotRGB(channels: image.shape.channels) }
-            return Resample.resize(image, height: shape.height, width: shape.width)
+            return TensorResize.resize(image, height: shape.height, width: shape.width)
         }
     }
 

@@ -9,12 +9,12 @@ public enum CameraShift {
     /// (the whole range at the coarsest level, ±1 pixel at each finer one).
     public static func estimate(from frame: Tensor, to previous: Tensor, maxShift: Int) -> (dx: Int, dy: Int) {
         precondition(frame.shape == previous.shape, "frames \(frame.shape), \(previous.shape)")
-        var levels = [(OpticalFlow.luminance(frame), OpticalFlow.luminance(previous))]
+        var levels = [(Luminance.of(frame), Luminance.of(previous))]
         while max(levels.last!.0.shape.height, levels.last!.0.shape.width) > 64 {
             let (a, b) = levels.last!
             let h = (a.shape.height + 1) / 2, w = (a.shape.width + 1) / 2
-            levels.append((Resample.resize(a, height: h, width: w, filter: .bilinear),
-                           Resample.resize(b, height: h, width: w, filter: .bilinear)))
+            levels.append((TensorResize.resize(a, height: h, width: w, filter: .bilinear),
+                           TensorResize.resize(b, height: h, width: w, filter: .bilinear)))
         }
         let coarseRange = max(1, maxShift >> (levels.count - 1))
         var best = search(levels.last!, around: (0, 0), range: coarseRange)

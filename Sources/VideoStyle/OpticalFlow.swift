@@ -31,15 +31,15 @@ public struct OpticalFlow: Sendable, Equatable {
             let h = max(1, Int((Double(s.height) * scale).rounded())), w = max(1, Int((Double(s.width) * scale).rounded()))
             var coarse = self
             coarse.maxSide = .max
-            let flow = coarse.estimate(from: Resample.resize(from, height: h, width: w, filter: .bilinear),
-                                       to: Resample.resize(to, height: h, width: w, filter: .bilinear))
+            let flow = coarse.estimate(from: TensorResize.resize(from, height: h, width: w, filter: .bilinear),
+                                       to: TensorResize.resize(to, height: h, width: w, filter: .bilinear))
             return Self.upsampled(flow, height: s.height, width: s.width)
         }
-        var first = [Self.smoothed(Self.luminance(from))], second = [Self.smoothed(Self.luminance(to))]
+        var first = [Self.smoothed(Luminance.of(from))], second = [Self.smoothed(Luminance.of(to))]
         while min(first.last!.shape.height, first.last!.shape.width) / 2 >= minSide {
             let s = first.last!.shape
-            first.append(Resample.resize(first.last!, height: s.height / 2, width: s.width / 2, filter: .bilinear))
-            second.append(Resample.resize(second.last!, height: s.height / 2, width: s.width / 2, filter: .bilinear))
+            first.append(TensorResize.resize(first.last!, height: s.height / 2, width: s.width / 2, filter: .bilinear))
+            second.append(TensorResize.resize(second.last!, height: s.height / 2, width: s.width / 2, filter: .bilinear))
         }
         var flow: Tensor?
         for level in stride(from: first.count - 1, through: 0, by: -1) {
@@ -95,16 +95,6 @@ public struct OpticalFlow: Sendable, Equatable {
         }
     }
 
-    /// Rec. 601 luma of an RGB image (a grey image is returned as is).
-    static func luminance(_ image: Tensor) -> Tensor {
-        let s = image.shape
-        guard s.channels == 3 else { return image.copy() }
-        let out = Tensor(channels: 1, height: s.height, width: s.width)
-        let n = s.planeSize
-        for i in 0..<n { out.data[i] = 0.299 * image.data[i] + 0.587 * image.data[n + i] + 0.114 * image.data[2 * n + i] }
-        return out
-    }
-
     /// A [1 2 1]/4 binomial blur in both directions (edges repeated): removes the noise that derivatives amplify.
     static func smoothed(_ image: Tensor) -> Tensor {
         let s = image.shape, h = s.height, w = s.width
@@ -139,7 +129,7 @@ public struct OpticalFlow: Sendable, Equatable {
 
     /// The flow of a coarser level on a finer grid: resized, its vectors scaled by the size ratio.
     static func upsampled(_ flow: Tensor, height: Int, width: Int) -> Tensor {
-        let out = Resample.resize(flow, height: height, width: width, filter: .bilinear)
+        let out = TensorResize.resize(flow, height: height, width: width, filter: .bilinear)
         let sx = Float(width) / Float(flow.shape.width), sy = Float(height) / Float(flow.shape.height)
         let n = out.shape.planeSize
         for i in 0..<n {

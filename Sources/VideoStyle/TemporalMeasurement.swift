@@ -1,3 +1,4 @@
+import ImageTensor
 import Media
 import TensorCore
 
@@ -34,7 +35,7 @@ public enum TemporalMeasurement {
                 }
                 break
             }
-            let current = (out: Tensor(shape, values: o.planes), ref: resized(r, to: shape))
+            let current = (out: Tensor(o), ref: resized(r, to: shape))
             frames += 1
             if let p = previous {
                 // One flow and mask per pair serve both measures.
@@ -53,8 +54,8 @@ public enum TemporalMeasurement {
     }
 
     private static func resized(_ image: RGBImage, to shape: Shape) -> Tensor {
-        let t = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
-        return t.shape == shape ? t : Resample.resize(t, height: shape.height, width: shape.width)
+        let t = Tensor(image)
+        return t.shape == shape ? t : TensorResize.resize(t, height: shape.height, width: shape.width)
     }
 
     /// The only use of `VideoReader` here: size and frames in order.

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Converted models on disk: `<directory>/<name>.safetensors` with its sha256 beside it in
@@ -91,7 +92,7 @@ public struct ModelStore: Sendable {
         let target = path(for: name)
         try Safetensors.write(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256], to: target)
         let digest = try FileDigest.sha256(ofFile: target)
-        try AtomicFile.write(Data("\(digest)  \(name).safetensors\n".utf8), to: target + ".sha256")
+        try WeightsError.writing { try AtomicFile.write(Data("\(digest)  \(name).safetensors\n".utf8), to: target + ".sha256") }
         return installed().first { $0.name == name }!
     }
 

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The safetensors format, the store's cache format: an 8-byte little-endian header length, a JSON header mapping
@@ -88,22 +89,6 @@ public enum Safetensors {
                 else { for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }
             }
         }
-        try AtomicFile.write(out, to: path)
-    }
-}
-
-/// Writes a whole file under a temporary name in the same directory, then renames it into place, so a reader never
-/// sees a partial file.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        do {
-            try data.write(to: temp)
-            if rename(temp.path, url.path) != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
-        } catch {
-            try? FileManager.default.removeItem(at: temp)
-            throw WeightsError.writeFailed(file: path, reason: "\(error)")
-        }
+        try WeightsError.writing { try AtomicFile.write(out, to: path) }
     }
 }

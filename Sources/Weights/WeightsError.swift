@@ -1,3 +1,5 @@
+import AtomicFiles
+
 /// Everything that can go wrong reading, checking or storing weights. Each case names the file (and the tensor
 /// where there is one) and its description says what to do next.
 public enum WeightsError: Error, CustomStringConvertible, Equatable {
@@ -50,6 +52,15 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
                 + "different download)"
         case let .fetchFailed(name, reason): return "could not fetch \(name): \(reason)"
         case let .writeFailed(file, reason): return "could not write \(file): \(reason)"
+        }
+    }
+}
+
+extension WeightsError {
+    /// Runs an `AtomicFile` operation (AtomicFiles), reporting its failure as `writeFailed`.
+    static func writing<R>(_ body: () throws -> R) throws -> R {
+        do { return try body() } catch let failure as AtomicFile.Failure {
+            throw WeightsError.writeFailed(file: failure.path, reason: failure.reason)
         }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageTensor
 import Media
 import StyleTransfer
 import TensorCore
@@ -67,8 +68,7 @@ struct BenchVideo: ParsableCommand {
             var previous: PreviousFrame?
             var flow = 0.0, optimisation = 0.0, iterationsDone = 0, evaluations = 0, style = 0.0, timed = 0
             while let decoded = try reader.nextFrame() {
-                let image = decoded.image
-                let frame = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+                let frame = Tensor(decoded.image)
                 let outcome = try stylizer.stylize(frame, previous: previous)
                 if previous != nil {
                     flow += outcome.flowSeconds

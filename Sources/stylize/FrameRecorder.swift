@@ -1,3 +1,4 @@
+import ImageTensor
 import Media
 import StyleTransfer
 import TensorCore
@@ -71,8 +72,8 @@ final class FrameRecorder: EngineObserver {
 
     private func frame(from tensor: Tensor) throws -> RGBImage {
         let s = tensor.shape
-        var image = RGBImage(width: s.width, height: s.height, planes: tensor.values)
-        if s.width != width || s.height != height { image = try Resampler.resize(image, width: width, height: height) }
+        var image = RGBImage(tensor)
+        if s.width != width || s.height != height { image = try ImageResize.resize(image, width: width, height: height) }
         return try sideBySide?.compose(image) ?? image
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import StyleTransfer
 
-struct ImageCommand: ParsableCommand {
+struct ImageCommand: TransferCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Paint a content image in the style of one or more style images.")
@@ -24,10 +24,5 @@ struct ImageCommand: ParsableCommand {
         if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }
     }
 
-    func run() throws {
-        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
-        try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
-    }
+    func run() throws { try runSession(content: content, styles: styles) }
 }

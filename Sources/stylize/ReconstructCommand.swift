@@ -1,7 +1,7 @@
 import ArgumentParser
 import StyleTransfer
 
-struct ReconstructCommand: ParsableCommand {
+struct ReconstructCommand: TransferCommand {
     static let configuration = CommandConfiguration(
         commandName: "reconstruct",
         abstract: "Rebuild an image from noise using only its features at --content-layers: what a layer keeps.")
@@ -25,10 +25,5 @@ struct ReconstructCommand: ParsableCommand {
         return r
     }
 
-    func run() throws {
-        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: [])
-        try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
-    }
+    func run() throws { try runSession(content: content, styles: []) }
 }

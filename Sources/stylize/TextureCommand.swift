@@ -1,7 +1,7 @@
 import ArgumentParser
 import StyleTransfer
 
-struct TextureCommand: ParsableCommand {
+struct TextureCommand: TransferCommand {
     static let configuration = CommandConfiguration(
         commandName: "texture",
         abstract: "Synthesise a texture from style images alone, starting from seeded noise.")
@@ -26,10 +26,5 @@ struct TextureCommand: ParsableCommand {
         if styles.isEmpty { throw ValidationError("give at least one style image") }
     }
 
-    func run() throws {
-        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: nil, styles: styles)
-        try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
-    }
+    func run() throws { try runSession(content: nil, styles: styles) }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import ImageTensor
 import Media
 import Models
 import StyleTransfer
@@ -7,7 +8,7 @@ import TensorCore
 import Weights
 
 /// One engine run from the command line: loads the network and images, runs with progress and Ctrl-C
-/// cancellation, writes the result. Commands add observers (video, GIF, traces) to `engine.observers`
+/// cancellation, writes the result. Commands add observers (video, GIF, PNG frames) to `engine.observers`
 /// between `init` and `run`.
 final class TransferSession {
     let recipe: Recipe
@@ -33,7 +34,7 @@ final class TransferSession {
     /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
     /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
     func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
-        guard ImageWriter.supportedExtensions.contains(URL(fileURLWithPath: output).pathExtension.lowercased()) else {
+        guard ImageWriter.canWrite(output) else {
             throw CLIError.unsupportedPicture(output)
         }
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
@@ -48,8 +49,7 @@ final class TransferSession {
         let closing = Result { try recorder?.finish() }
         let result = try run.get()  // a failed run's own error comes first, not the empty video it left
         try closing.get()
-        let s = result.image.shape
-        try ImageWriter.write(RGBImage(width: s.width, height: s.height, planes: result.image.values), to: output)
+        try ImageWriter.write(RGBImage(result.image), to: output)
         print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
             + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
         for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
@@ -77,8 +77,7 @@ final class TransferSession {
     }
 
     static func read(_ path: String) throws -> Tensor {
-        let image = try ImageReader.read(path)
-        return Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+        Tensor(try ImageReader.read(path))
     }
 
     /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
@@ -113,5 +112,26 @@ enum CLIError: Error, CustomStringConvertible {
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
         }
+    }
+}
+
+/// A command that runs one transfer session (image, texture, reconstruct): the same option groups, its own
+/// defaults and inputs.
+protocol TransferCommand: ParsableCommand {
+    var options: RunOptions { get }
+    var objective: ObjectiveOptions { get }
+    var optimization: OptimizationOptions { get }
+    var frames: FrameOptions { get }
+    /// The recipe the command starts from, before `--recipe` and the flags.
+    static var defaults: Recipe { get }
+}
+
+extension TransferCommand {
+    /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
+    func runSession(content: String?, styles: [String]) throws {
+        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
+        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
+        try options.saveRecipeIfAsked(session.recipe)
+        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
     }
 }

@@ -60,8 +60,8 @@ final class GifQualityTests: XCTestCase {
     /// A convergence recording in miniature: a photo turning into a painting, fast at first, as the optimiser does.
     func convergenceClip(frames: Int, width: Int, height: Int) throws -> [RGBImage] {
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Samples").standardized.path
-        let content = try Resampler.resize(ImageReader.read(samples + "/building.jpg"), width: width, height: height)
-        let style = try Resampler.resize(ImageReader.read(samples + "/starry_night_unframed.jpg"), width: width, height: height)
+        let content = try ImageResize.resize(ImageReader.read(samples + "/building.jpg"), width: width, height: height)
+        let style = try ImageResize.resize(ImageReader.read(samples + "/starry_night_unframed.jpg"), width: width, height: height)
         return (0 ..< frames).map { t in
             let a = Float(1 - exp(-Double(t) / 20))
             return RGBImage(width: width, height: height, planes: zip(content.planes, style.planes).map { $0 + a * ($1 - $0) })

@@ -165,7 +165,7 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(result.image.shape.width, 48)
         for k in 1..<3 {
             let (shape, start) = recorder.scaleStarts[k]
-            let expected = Resample.resize(ends[k - 1], height: shape.height, width: shape.width)
+            let expected = TensorResize.resize(ends[k - 1], height: shape.height, width: shape.width)
             for i in 0..<start.count { XCTAssertEqual(start.data[i], min(max(expected.data[i], 0), 1), accuracy: 1e-6) }
         }
     }

@@ -1,14 +1,15 @@
 import CFFmpeg
 
-/// Resizes images with libswscale's Lanczos filter on 16-bit planes (far below the 8-bit step).
-public enum Resampler {
+/// Resizes images with libswscale's Lanczos filter on 16-bit planes (far below the 8-bit step), clipped to [0, 1]:
+/// for finished pictures on their way to an encoder (video and GIF frames, side-by-side panels). The engine's
+/// tensors are resized by TensorCore's `TensorResize` instead (Float, any channel count, no clipping, no FFmpeg).
+public enum ImageResize {
     public static func resize(_ image: RGBImage, width: Int, height: Int) throws -> RGBImage {
         guard width > 0, height > 0 else { throw MediaError.invalidSize(path: "resize", width: width, height: height) }
         if width == image.width && height == image.height { return image }
         // Each channel is scaled as its own grey plane: swscale scales planar RGB through an internal YUV
         // form, which leaks a little of one channel into the others (measured ~4e-4 on flat colours).
-        var samples = [UInt16](repeating: 0, count: image.planes.count)
-        for i in image.planes.indices { samples[i] = UInt16((min(max(image.planes[i], 0), 1) * 65535).rounded()) }
+        let samples = image.samples16
         var out = [UInt16](repeating: 0, count: 3 * width * height)
         let converter = PixelConverter(flags: SWS_LANCZOS | SWS_ACCURATE_RND)
         try samples.withUnsafeBufferPointer { src in

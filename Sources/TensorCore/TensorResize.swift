@@ -3,8 +3,13 @@
 // The filter is stretched by the scale factor when shrinking, so every input pixel contributes (an
 // antialiased area filter rather than point sampling); taps falling outside the image are dropped and the
 // remaining weights renormalised, so borders are not darkened. Bicubic may overshoot the input's range.
+//
+// Not the same as Media's `ImageResize`, on purpose: this one works on Float tensors of any channel count inside
+// the engine and flow (scale pyramids, flow fields, grey planes), in plain Swift, without quantising or
+// clipping; `ImageResize` resizes finished RGB pictures for the encoders with libswscale's Lanczos filter through
+// 16-bit samples, clipped to [0, 1]. Media does not depend on TensorCore, nor the engine on FFmpeg.
 
-public enum Resample {
+public enum TensorResize {
     public enum Filter: String, Sendable, CaseIterable {
         /// Triangle kernel, radius 1.
         case bilinear
