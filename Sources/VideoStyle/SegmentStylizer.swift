@@ -1,4 +1,5 @@
 import Foundation
+import ImageTensor
 import Media
 import TensorCore
 
@@ -36,14 +37,14 @@ public final class SegmentStylizer {
         while let decoded = try reader.nextFrame(), decoded.index < range.upperBound {
             guard decoded.index >= range.lowerBound else { continue }
             let image = decoded.image
-            let frame = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+            let frame = Tensor(image)
             var report = FrameReport(index: decoded.index, expected: plan.frames, resumed: false)
             if let kept = try work.keptFrame(index: decoded.index) {
                 guard kept.width == image.width && kept.height == image.height else {
                     throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
                                                          expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
                 }
-                previous = PreviousFrame(frame: frame, stylized: Tensor(frame.shape, values: kept.planes))
+                previous = PreviousFrame(frame: frame, stylized: Tensor(kept))
                 summary.resumed += 1
                 report.resumed = true
             } else {
@@ -53,9 +54,9 @@ public final class SegmentStylizer {
                     summary.cancelled = true
                     break
                 }
-                try work.store(RGBImage(width: image.width, height: image.height, planes: outcome.image.values), index: decoded.index)
+                try work.store(RGBImage(outcome.image), index: decoded.index)
                 // As in a one-machine run, the next frame starts from the kept 8-bit picture.
-                previous = PreviousFrame(frame: frame, stylized: Tensor(frame.shape, values: try work.frame(index: decoded.index).planes))
+                previous = PreviousFrame(frame: frame, stylized: Tensor(try work.frame(index: decoded.index)))
                 if summary.stylized > 0 { seconds.append(Clock.now() - start) }
                 summary.stylized += 1
                 report.outcome = outcome

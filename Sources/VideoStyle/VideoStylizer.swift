@@ -1,4 +1,5 @@
 import Foundation
+import ImageTensor
 import Media
 import StyleTransfer
 import TensorCore
@@ -123,7 +124,7 @@ public final class VideoStylizer {
         var previous: PreviousFrame?
         while let decoded = try reader.nextFrame() {
             let image = decoded.image
-            let frame = Tensor(Shape(channels: 3, height: image.height, width: image.width), values: image.planes)
+            let frame = Tensor(image)
             var report = FrameReport(index: decoded.index, expected: reader.expectedFrames, resumed: false)
             let stylized: Tensor
             if let kept = try work.keptFrame(index: decoded.index) {
@@ -131,7 +132,7 @@ public final class VideoStylizer {
                     throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
                                                          expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
                 }
-                stylized = Tensor(frame.shape, values: kept.planes)
+                stylized = Tensor(kept)
                 summary.resumed += 1
                 report.resumed = true
             } else {
@@ -140,9 +141,9 @@ public final class VideoStylizer {
                     summary.cancelled = true
                     break
                 }
-                try work.store(RGBImage(width: image.width, height: image.height, planes: outcome.image.values), index: decoded.index)
+                try work.store(RGBImage(outcome.image), index: decoded.index)
                 // The next frame starts from the kept 8-bit picture, as it does after a resume: the two runs agree.
-                stylized = Tensor(frame.shape, values: try work.frame(index: decoded.index).planes)
+                stylized = Tensor(try work.frame(index: decoded.index))
                 summary.stylized += 1
                 style.append(outcome.result.losses.style)
                 if previous != nil {
@@ -152,7 +153,7 @@ public final class VideoStylizer {
                 }
                 report.outcome = outcome
             }
-            let result = RGBImage(width: image.width, height: image.height, planes: stylized.values)
+            let result = RGBImage(stylized)
             try sink.push(sideBySide ? SideBySide.row([image, result]) : result, pts: decoded.pts)
             previous = PreviousFrame(frame: frame, stylized: stylized)
             summary.frames += 1
