@@ -117,7 +117,7 @@ public final class FrameStylizer {
 
     /// The start where the previous frame cannot be trusted: there its paint belongs to something else (the
     /// background a moving object uncovered), and starting from it drags the object's colours along as a ghost;
-    /// the frame's own content is unpainted and 20-odd iterations leave it a photograph. So: the content, barely
+    /// the frame's own content is unpainted and a frame's few iterations leave it a photograph. So: the content, barely
     /// softened, under the previous frame's brush texture (its high frequencies). A wider blur of the content
     /// would spread the object's colours over the background it has just left, and the temporal term would
     /// keep them there in the frames after (an orange trail behind a cat crossing a yellow wall).
