@@ -24,10 +24,12 @@ public enum SegmentJoiner {
         let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
         let audio = AudioSource(path: job.input, start: reader.startSeconds,
                                 end: job.selection.duration.map { reader.startSeconds + $0 })
-        let video = try VideoWriter(path: output ?? job.output, frameRate: reader.frameRate, timeBase: reader.timeBase, audio: audio)
+        let gifOptions = GifOptions(maxWidth: job.gifWidth)
+        let video = try VideoWriter(path: output ?? job.output, frameRate: reader.frameRate, options: VideoOptions(gif: gifOptions),
+                                    timeBase: reader.timeBase, audio: audio)
         var consumers: [FrameConsumer] = [video]
         if let path = gif ?? job.gif {
-            do { consumers.append(try GifWriter(path: path, frameRate: reader.frameRate, options: GifOptions(maxWidth: job.gifWidth))) } catch {
+            do { consumers.append(try GifWriter(path: path, frameRate: reader.frameRate, options: gifOptions)) } catch {
                 video.discard()
                 throw error
             }

@@ -95,7 +95,9 @@ public final class VideoStylizer {
         try work.check()
 
         let audio = AudioSource(path: job.input, start: reader.startSeconds, end: job.selection.duration.map { reader.startSeconds + $0 })
-        let video = try VideoWriter(path: job.output, frameRate: reader.frameRate, timeBase: reader.timeBase, audio: audio)
+        // An output that is itself a GIF takes the preview's options (`--gif-width`).
+        let video = try VideoWriter(path: job.output, frameRate: reader.frameRate, options: VideoOptions(gif: job.gifOptions),
+                                    timeBase: reader.timeBase, audio: audio)
         var consumers: [FrameConsumer] = [video, CrashCopy(path: work.crashCopyPath, frameRate: reader.frameRate, timeBase: reader.timeBase)]
         if let gif = job.gif {
             do { consumers.append(try GifWriter(path: gif, frameRate: reader.frameRate, options: job.gifOptions)) } catch {

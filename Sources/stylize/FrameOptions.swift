@@ -48,11 +48,10 @@ struct FrameOptions: ParsableArguments {
     /// The encoders these options ask for, opened now so a bad path fails before the run starts.
     func makeConsumers() throws -> [FrameConsumer] {
         var consumers: [FrameConsumer] = []
-        if let video { consumers.append(try VideoWriter(path: video, frameRate: fps)) }
-        if let gif {
-            let options = GifOptions(maxWidth: gifWidth, fps: gifFps ?? fps.value)
-            consumers.append(try GifWriter(path: gif, frameRate: fps, options: options))
-        }
+        // A `--video x.gif` is a GIF too: it takes the same width and rate as `--gif`.
+        let gifOptions = GifOptions(maxWidth: gifWidth, fps: gifFps ?? fps.value)
+        if let video { consumers.append(try VideoWriter(path: video, frameRate: fps, options: VideoOptions(gif: gifOptions))) }
+        if let gif { consumers.append(try GifWriter(path: gif, frameRate: fps, options: gifOptions)) }
         if let frames { consumers.append(try PNGSequenceWriter(directory: frames)) }
         return consumers
     }

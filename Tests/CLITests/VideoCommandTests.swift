@@ -299,6 +299,12 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertLessThanOrEqual(pair.width, 2 * plain.width + 16, "more than a gutter between the halves")
     }
 
+    func testGifOutputTakesTheGifWidth() throws {
+        let dir = try Stylize.directory(self)
+        try video([clip("cfr_audio.mp4"), starry, "--max-frames", "2", "-o", dir + "/out.gif", "--gif-width", "40"] + fast)
+        XCTAssertEqual(try XCTUnwrap(ClipProbe.frames(dir + "/out.gif").images.first).width, 40)
+    }
+
     // MARK: 11. Metrics
 
     func testTemporalMetricsOfAnOutput() throws {
