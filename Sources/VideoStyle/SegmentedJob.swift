@@ -86,13 +86,7 @@ public struct SegmentedJob: Codable, Equatable, Sendable {
     /// The segmented job of a one-machine `job` cut into `segments` (`overlap`: nil for the recorded job's,
     /// else `SegmentPlan.defaultOverlap`). Checks the job as a run would before any work.
     public static func describing(_ job: VideoJob, segments: Int, overlap: Int?) throws -> SegmentedJob {
-        guard (16...8192).contains(job.size) else {
-            throw VideoStyleError.invalidValue(knob: "size", value: "\(job.size)", expected: "16…8192 pixels")
-        }
-        try job.selection.validate(path: job.input)
-        let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
-        var fingerprint = job.fingerprint
-        fingerprint.entries["frame_size"] = "\(reader.width)×\(reader.height)"
+        let (reader, fingerprint) = try job.open()
         let recorded = try recorded(in: job.workDirectory)
         if let recorded, recorded.plan.segments != segments {
             throw SegmentError.jobMismatch(path: path(in: job.workDirectory), differences: ["segments: \(recorded.plan.segments) → \(segments)"])

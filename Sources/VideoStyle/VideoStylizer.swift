@@ -36,6 +36,21 @@ public struct VideoJob: Sendable {
     }
 }
 
+extension VideoJob {
+    /// Checks the job's size and selection and opens its clip: the reader, and the fingerprint with the frame
+    /// size added (what a one-machine run and every segment must agree on).
+    func open() throws -> (VideoReader, Fingerprint) {
+        guard (16...8192).contains(size) else {
+            throw VideoStyleError.invalidValue(knob: "size", value: "\(size)", expected: "16…8192 pixels")
+        }
+        try selection.validate(path: input)
+        let reader = try VideoReader(path: input, selection: selection, longSide: size)
+        var fingerprint = self.fingerprint
+        fingerprint.entries["frame_size"] = "\(reader.width)×\(reader.height)"
+        return (reader, fingerprint)
+    }
+}
+
 /// What a run tells its caller as it goes.
 public enum VideoEvent {
     /// Everything is open and checked; `notes` say what happens to the input's other streams.
@@ -84,13 +99,7 @@ public final class VideoStylizer {
     public init(stylizer: FrameStylizer) { self.stylizer = stylizer }
 
     public func run(_ job: VideoJob, events: (VideoEvent) -> Void = { _ in }) throws -> VideoSummary {
-        guard (16...8192).contains(job.size) else {
-            throw VideoStyleError.invalidValue(knob: "size", value: "\(job.size)", expected: "16…8192 pixels")
-        }
-        try job.selection.validate(path: job.input)
-        let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
-        var fingerprint = job.fingerprint
-        fingerprint.entries["frame_size"] = "\(reader.width)×\(reader.height)"
+        let (reader, fingerprint) = try job.open()
         let work = WorkFolder(path: job.workDirectory, fingerprint: fingerprint, resume: job.resume)
         try work.check()
 
