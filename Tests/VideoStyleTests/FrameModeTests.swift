@@ -52,20 +52,31 @@ final class FrameModeTests: XCTestCase {
         XCTAssertLessThan(followed, 0.5 * apart)
     }
 
-    /// Where the picture is static, `previous` holds the paint; where it changed, the new content comes through.
-    func testPreviousModeHoldsStaticPixelsAndLetsChangesThrough() throws {
+    /// `previous` mode with no style loss: what the start and the temporal term keep is all that shows.
+    private func previousModeStylizer() throws -> FrameStylizer {
         var settings = FrameSettings()
         settings.temporal = .previous
         settings.frameIterations = 20
         settings.temporalWeight = 100
         var r = recipe()
         r.styleWeight = 0
-        let s = try FrameStylizer(network: IdentityNetwork(), styles: [frame(0)], recipe: r, settings: settings)
+        return try FrameStylizer(network: IdentityNetwork(), styles: [frame(0)], recipe: r, settings: settings)
+    }
+
+    /// A stand-in for the previous stylized frame: the frame, its contrast halved.
+    private static func painted(_ frame: Tensor) -> Tensor {
+        let painted = Tensor(frame.shape)
+        for i in 0..<painted.count { painted.data[i] = 0.5 * frame.data[i] + 0.25 }
+        return painted
+    }
+
+    /// Where the picture is static, `previous` holds the paint; where it changed, the new content comes through.
+    func testPreviousModeHoldsStaticPixelsAndLetsChangesThrough() throws {
+        let s = try previousModeStylizer()
         let before = frame(0), after = frame(0).copy()
         // A bright square appears in the right half.
         for c in 0..<3 { for y in 8..<16 { for x in 20..<28 { after.data[(c * 24 + y) * 32 + x] = 1 } } }
-        let painted = Tensor(before.shape)
-        for i in 0..<painted.count { painted.data[i] = 0.5 * before.data[i] + 0.25 }
+        let painted = Self.painted(before)
         let out = try s.stylize(after, previous: PreviousFrame(frame: before, stylized: painted))
         XCTAssertEqual(out.image.data[(0 * 24 + 2) * 32 + 2], painted.data[(0 * 24 + 2) * 32 + 2], accuracy: 0.01, "static pixel kept")
         XCTAssertGreaterThan(out.image.data[(0 * 24 + 12) * 32 + 24], 0.9, "the new square comes through")
@@ -74,16 +85,9 @@ final class FrameModeTests: XCTestCase {
     /// On a camera pan every pixel changes, yet `previous` carries the paint along with the pan: the painted
     /// look survives everywhere but the strip the pan brings in.
     func testPreviousModeFollowsACameraPan() throws {
-        var settings = FrameSettings()
-        settings.temporal = .previous
-        settings.frameIterations = 20
-        settings.temporalWeight = 100
-        var r = recipe()
-        r.styleWeight = 0
-        let s = try FrameStylizer(network: IdentityNetwork(), styles: [frame(0)], recipe: r, settings: settings)
+        let s = try previousModeStylizer()
         let before = texture.render(height: 24, width: 32), after = texture.render(height: 24, width: 32) { ($0 + 3, $1) }
-        let painted = Tensor(before.shape)
-        for i in 0..<painted.count { painted.data[i] = 0.5 * before.data[i] + 0.25 }
+        let painted = Self.painted(before)
         let out = try s.stylize(after, previous: PreviousFrame(frame: before, stylized: painted))
         XCTAssertGreaterThan(try XCTUnwrap(out.maskCoverage), 0.8)
         for (y, x) in [(5, 4), (12, 15), (20, 25)] {
