@@ -36,30 +36,20 @@ public final class SegmentStylizer {
         var previous: PreviousFrame?
         while let decoded = try reader.nextFrame(), decoded.index < range.upperBound {
             guard decoded.index >= range.lowerBound else { continue }
-            let image = decoded.image
-            let frame = Tensor(image)
             var report = FrameReport(index: decoded.index, expected: plan.frames, resumed: false)
-            if let kept = try work.keptFrame(index: decoded.index) {
-                guard kept.width == image.width && kept.height == image.height else {
-                    throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
-                                                         expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
-                }
-                previous = PreviousFrame(frame: frame, stylized: Tensor(kept))
-                summary.resumed += 1
-                report.resumed = true
-            } else {
-                let start = Clock.now()
-                let outcome = try stylizer.stylize(frame, previous: previous)
-                if outcome.result.stopReason == .cancelled {
-                    summary.cancelled = true
-                    break
-                }
-                try work.store(RGBImage(outcome.image), index: decoded.index)
-                // As in a one-machine run, the next frame starts from the kept 8-bit picture.
-                previous = PreviousFrame(frame: frame, stylized: Tensor(try work.frame(index: decoded.index)))
+            let start = Clock.now()
+            guard let step = try FrameStep.take(decoded, previous: previous, work: work, stylizer: stylizer) else {
+                summary.cancelled = true
+                break
+            }
+            previous = step.next
+            if let outcome = step.outcome {
                 if summary.stylized > 0 { seconds.append(Clock.now() - start) }
                 summary.stylized += 1
                 report.outcome = outcome
+            } else {
+                summary.resumed += 1
+                report.resumed = true
             }
             summary.frames += 1
             if !seconds.isEmpty {

@@ -86,7 +86,7 @@ public struct SegmentedJob: Codable, Equatable, Sendable {
     /// The segmented job of a one-machine `job` cut into `segments` (`overlap`: nil for the recorded job's,
     /// else `SegmentPlan.defaultOverlap`). Checks the job as a run would before any work.
     public static func describing(_ job: VideoJob, segments: Int, overlap: Int?) throws -> SegmentedJob {
-        let (reader, fingerprint) = try job.open()
+        let (_, fingerprint) = try job.open()
         let recorded = try recorded(in: job.workDirectory)
         if let recorded, recorded.plan.segments != segments {
             throw SegmentError.jobMismatch(path: path(in: job.workDirectory), differences: ["segments: \(recorded.plan.segments) → \(segments)"])

@@ -134,27 +134,12 @@ public final class VideoStylizer {
         var flicker: [Double] = [], inputFlicker: [Double] = [], seconds: [Double] = [], style: [Double] = []
         var previous: PreviousFrame?
         while let decoded = try reader.nextFrame() {
-            let image = decoded.image
-            let frame = Tensor(image)
             var report = FrameReport(index: decoded.index, expected: reader.expectedFrames, resumed: false)
-            let stylized: Tensor
-            if let kept = try work.keptFrame(index: decoded.index) {
-                guard kept.width == image.width && kept.height == image.height else {
-                    throw VideoStyleError.resumeMismatch(path: work.framePath(index: decoded.index),
-                                                         expected: "\(image.width)×\(image.height)", found: "\(kept.width)×\(kept.height)")
-                }
-                stylized = Tensor(kept)
-                summary.resumed += 1
-                report.resumed = true
-            } else {
-                let outcome = try stylizer.stylize(frame, previous: previous)
-                if outcome.result.stopReason == .cancelled {
-                    summary.cancelled = true
-                    break
-                }
-                try work.store(RGBImage(outcome.image), index: decoded.index)
-                // The next frame starts from the kept 8-bit picture, as it does after a resume: the two runs agree.
-                stylized = Tensor(try work.frame(index: decoded.index))
+            guard let step = try FrameStep.take(decoded, previous: previous, work: work, stylizer: stylizer) else {
+                summary.cancelled = true
+                break
+            }
+            if let outcome = step.outcome {
                 summary.stylized += 1
                 style.append(outcome.result.losses.style)
                 if previous != nil {
@@ -163,10 +148,13 @@ public final class VideoStylizer {
                     seconds.append(outcome.result.elapsed + outcome.flowSeconds)
                 }
                 report.outcome = outcome
+            } else {
+                summary.resumed += 1
+                report.resumed = true
             }
-            let result = RGBImage(stylized)
-            try sink.push(sideBySide ? SideBySide.row([image, result]) : result, pts: decoded.pts)
-            previous = PreviousFrame(frame: frame, stylized: stylized)
+            let result = RGBImage(step.next.stylized)
+            try sink.push(sideBySide ? SideBySide.row([decoded.image, result]) : result, pts: decoded.pts)
+            previous = step.next
             summary.frames += 1
             if !seconds.isEmpty {
                 let recent = seconds.suffix(5)
