@@ -32,5 +32,8 @@ final class CrashCopy: FrameConsumer {
         try? FileManager.default.removeItem(atPath: path)
     }
 
-    func discard() { try? finish() }
+    func discard() {
+        writer?.discard()
+        writer = nil
+    }
 }
