@@ -6,7 +6,7 @@ import TensorCore
 import Weights
 
 /// How a network pools: torchvision's max pooling, or average pooling (smoother style images, Gatys et al.).
-public enum Pooling: String, CaseIterable, Sendable { case max, avg }
+public enum Pooling: String, CaseIterable, Sendable, Codable { case max, avg }
 
 /// The feature networks Stylize can run, with torchvision's `features` layouts.
 public enum Architecture: String, CaseIterable, Sendable {

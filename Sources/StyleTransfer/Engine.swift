@@ -25,7 +25,7 @@ public final class Engine {
     public init(
         network: FeatureNetwork, recipe: Recipe, content: Tensor?, styles: [Tensor], initialization: Initialization
     ) throws {
-        try Self.validate(recipe)
+        try recipe.validate()
         for t in [content].compactMap({ $0 }) + styles where t.shape.channels != 3 {
             throw EngineError.imageNotRGB(channels: t.shape.channels)
         }
@@ -43,27 +43,6 @@ public final class Engine {
         schedule = ScaleSchedule(size: recipe.size, count: recipe.scales, minSize: recipe.minSize, aspectOf: reference)
         if let perScale = recipe.scaleIterations, perScale.count != schedule.shapes.count {
             throw EngineError.countMismatch(knob: "scale_iterations", expected: schedule.shapes.count, got: perScale.count)
-        }
-    }
-
-    private static func validate(_ r: Recipe) throws {
-        func check(_ ok: Bool, _ knob: String, _ value: Any, _ expected: String) throws {
-            if !ok { throw EngineError.invalidValue(knob: knob, value: "\(value)", expected: expected) }
-        }
-        try check(r.size >= 16, "size", r.size, "at least 16 pixels")
-        try check(r.scales >= 1, "scales", r.scales, "at least 1")
-        try check(r.iterations >= 0, "iterations", r.iterations, "0 or more")
-        try check(r.effectiveLearningRate > 0, "learning_rate", r.effectiveLearningRate, "a positive number")
-        try check(r.historySize >= 1, "history_size", r.historySize, "at least 1")
-        try check(r.styleScale.map { $0 > 0 } ?? true, "style_scale", r.styleScale ?? 0, "a positive factor")
-        try check(r.toleranceWindow >= 1, "tolerance_window", r.toleranceWindow, "at least 1")
-        try check(r.tolerance >= 0, "tolerance", r.tolerance, "0 (off) or a positive fraction")
-        try check(r.scaleIterations?.allSatisfy { $0 >= 0 } ?? true, "scale_iterations", r.scaleIterations ?? [], "counts ≥ 0")
-        try check(r.minSize >= 1, "min_size", r.minSize, "a positive number of pixels")
-        try check((0..<1).contains(r.beta1), "beta1", r.beta1, "in [0, 1)")
-        try check((0..<1).contains(r.beta2), "beta2", r.beta2, "in [0, 1)")
-        for (knob, w) in [("content_weight", r.contentWeight), ("style_weight", r.styleWeight), ("tv_weight", r.tvWeight)] {
-            try check(w >= 0 && w.isFinite, knob, w, "0 or a positive number")
         }
     }
 

@@ -20,15 +20,14 @@ public enum Initialization: Equatable, Sendable {
         }
     }
 
-    /// Parses the recipe's `init` value; anything that is not a mode name is a file the caller must load and
-    /// pass as `.image` (returns nil then).
-    public static func named(_ name: String, noise: Double) -> Initialization? {
-        switch name {
-        case "content": return .content
-        case "style": return .style
-        case "noise": return .noise
-        case "content+noise": return .contentNoise(amount: noise)
-        default: return nil
+    /// The engine's start for the recipe's `init`; `image` reads the file of an `.image` start.
+    public init(_ start: StartImage, noise: Double, image: (String) throws -> Tensor) throws {
+        switch start {
+        case .content: self = .content
+        case .style: self = .style
+        case .noise: self = .noise
+        case .contentNoise: self = .contentNoise(amount: noise)
+        case .image(let path): self = .image(try image(path))
         }
     }
 

@@ -1,5 +1,8 @@
+import Models
+
 /// Every knob of a run, named as the CLI flags (`--content-layers` ⇄ `content_layers`). Codable to JSON with
-/// snake_case keys; keys missing from a JSON file take the defaults below.
+/// snake_case keys; keys missing from a JSON file take the defaults below. Each numeric knob's `Limit` stands
+/// beside it; `validate()` checks them all, before anything is loaded.
 public struct Recipe: Codable, Equatable, Sendable {
     public enum OptimizerKind: String, Codable, Sendable, CaseIterable { case lbfgs, adam }
 
@@ -13,12 +16,19 @@ public struct Recipe: Codable, Equatable, Sendable {
     // commit 3f1b322).
     /// Long side of the output, pixels.
     public var size = 512
+    /// From a thumbnail to what fits the machine's memory with VGG at one scale.
+    public static let sizeLimit = Limit(16...8192)
     /// Number of scales, coarse to fine in √2 steps ending at `size` (1 = single scale).
     public var scales = 3
+    /// √2 steps: 16 scales span a factor of 256, more than 16…8192 pixels needs.
+    public static let scalesLimit = Limit(1...16)
     /// No scale is smaller than this long side.
     public var minSize = 128
+    public static let minSizeLimit = Limit(1...8192)
     /// Iterations at the finest scale; coarser scales run half as many (their iterations cost ½, ¼, … as much).
     public var iterations = 60
+    /// Also bounds each of `scale_iterations` (and the frames of a recorded run).
+    public static let iterationsLimit = Limit(0...100_000)
     /// Per-scale iterations, coarse to fine, overriding `iterations` when given (one entry per scale).
     public var scaleIterations: [Int]? = nil
     /// Each finer scale starts from the coarser result upsampled plus the content's detail the coarser scale
@@ -26,15 +36,22 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var restoreDetail = true
     /// Style image long side relative to the output's; nil resizes the style to exactly the output size.
     public var styleScale: Double? = nil
+    /// A style 20× smaller than the output has no texture left to transfer; 4× larger is past any style image.
+    public static let styleScaleLimit = Limit(0.05...4.0)
 
     // Optimizer
     public var optimizer = OptimizerKind.lbfgs
     /// nil: 1 for L-BFGS, 0.02 for Adam.
     public var learningRate: Double? = nil
+    /// Steps move pixels in [0, 1]: below 1e-6 nothing moves, above 1000 every step overshoots.
+    public static let learningRateLimit = Limit(1e-6...1000.0)
     public var historySize = 100
+    public static let historySizeLimit = Limit(1...1000)
     public var lineSearch = false
     public var beta1 = 0.9
     public var beta2 = 0.999
+    /// Adam's decays are shares below 1.
+    public static let betaLimit = Limit(0.0...0.9999)
     /// `step` projects every iterate onto [0, 1] (L-BFGS then builds its curvature pairs from the projected
     /// steps); `end` optimizes unconstrained, as the PyTorch reference does, and clamps afterwards. Measured when
     /// this was chosen (commit 68cc944), `step` ended at a 15% lower clamped loss (7.52 vs 8.76), so it is the default.
@@ -42,7 +59,7 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     // Objective
     public var model: String? = nil
-    public var pooling = "max"
+    public var pooling = Pooling.max
     public var contentLayers = ["relu4_2"]
     public var styleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
     /// One weight per style layer; nil weighs every layer 1.
@@ -52,14 +69,17 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var contentWeight = 1.0
     public var styleWeight = 1e5
     public var tvWeight = 0.0
+    /// Every term weight, per-layer weight and blend weight: 0 (off) up to where Float losses still hold.
+    public static let weightLimit = Limit(0.0...1e15)
     public var normalization = Normalization.mean
     public var preserveColors = false
 
     // Start
     /// `content`, `style`, `noise`, `content+noise`, or an image file (which the caller loads).
-    public var initialization = "content"
+    public var initialization = StartImage.content
     /// Share of noise mixed into the content for `content+noise`.
     public var noise = 0.1
+    public static let noiseLimit = Limit(0.0...1.0)
     public var seed: UInt64 = 0
 
     // Stop rules (besides `iterations` and cancellation)
@@ -68,9 +88,34 @@ public struct Recipe: Codable, Equatable, Sendable {
     /// Stop a scale when the loss fell by less than this fraction over the last `tolerance_window`
     /// iterations; 0 disables.
     public var tolerance = 0.0
+    /// A share of the loss; a whole one would stop every scale at once.
+    public static let toleranceLimit = Limit(0.0...0.99)
     public var toleranceWindow = 20
+    public static let toleranceWindowLimit = Limit(1...10_000)
 
     public init() {}
+
+    /// Throws `LimitError` for the first knob outside its limit (named as its flag, with the range).
+    public func validate() throws {
+        try Self.sizeLimit.check(size, key: "size")
+        try Self.scalesLimit.check(scales, key: "scales")
+        try Self.minSizeLimit.check(minSize, key: "min_size")
+        try Self.iterationsLimit.check(iterations, key: "iterations")
+        try Self.iterationsLimit.check(scaleIterations ?? [], key: "scale_iterations")
+        if let styleScale { try Self.styleScaleLimit.check(styleScale, key: "style_scale") }
+        if let learningRate { try Self.learningRateLimit.check(learningRate, key: "learning_rate") }
+        try Self.historySizeLimit.check(historySize, key: "history_size")
+        try Self.betaLimit.check(beta1, key: "beta1")
+        try Self.betaLimit.check(beta2, key: "beta2")
+        try Self.weightLimit.check(styleLayerWeights ?? [], key: "style_layer_weights")
+        try Self.weightLimit.check(styleBlend ?? [], key: "style_blend")
+        try Self.weightLimit.check(contentWeight, key: "content_weight")
+        try Self.weightLimit.check(styleWeight, key: "style_weight")
+        try Self.weightLimit.check(tvWeight, key: "tv_weight")
+        try Self.noiseLimit.check(noise, key: "noise")
+        try Self.toleranceLimit.check(tolerance, key: "tolerance")
+        try Self.toleranceWindowLimit.check(toleranceWindow, key: "tolerance_window")
+    }
 
     public var effectiveLearningRate: Double { learningRate ?? (optimizer == .lbfgs ? 1 : 0.02) }
 

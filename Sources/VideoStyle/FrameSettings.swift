@@ -1,3 +1,5 @@
+import StyleTransfer
+
 /// How each frame after the first starts and what holds it to the previous one.
 public enum TemporalMode: String, Codable, Sendable, CaseIterable {
     /// Every frame on its own from its content: the flicker baseline.
@@ -43,16 +45,28 @@ public struct FrameSettings: Codable, Equatable, Sendable {
         if let v = try c.decodeIfPresent(Double.self, forKey: .frameTolerance) { frameTolerance = v }
     }
 
-    /// Throws for values the run cannot use, naming the knob.
+    /// Throws `LimitError` for a knob outside its limit, naming it as its flag with the range.
     public func validate() throws {
-        guard (0...100_000).contains(frameIterations) else {
-            throw VideoStyleError.invalidValue(knob: "frame_iterations", value: "\(frameIterations)", expected: "0…100000")
-        }
-        guard temporalWeight.isFinite, (0...1e12).contains(temporalWeight) else {
-            throw VideoStyleError.invalidValue(knob: "temporal_weight", value: "\(temporalWeight)", expected: "0…1e12")
-        }
-        guard frameTolerance.isFinite, (0..<1).contains(frameTolerance) else {
-            throw VideoStyleError.invalidValue(knob: "frame_tolerance", value: "\(frameTolerance)", expected: "a share in [0, 1)")
-        }
+        try Recipe.iterationsLimit.check(frameIterations, key: "frame_iterations")
+        try Recipe.weightLimit.check(temporalWeight, key: "temporal_weight")
+        try Recipe.toleranceLimit.check(frameTolerance, key: "frame_tolerance")
     }
+
+    /// The recipe of every frame after the first, of long side `size`: one scale of at most `frameIterations`,
+    /// stopped by `frameTolerance` over `toleranceWindow` iterations when that is set.
+    public func laterFrameRecipe(from recipe: Recipe, size: Int) -> Recipe {
+        var r = recipe
+        r.size = size
+        r.scales = 1
+        r.scaleIterations = nil
+        r.iterations = frameIterations
+        if frameTolerance > 0 {
+            r.tolerance = frameTolerance
+            r.toleranceWindow = Self.toleranceWindow
+        }
+        return r
+    }
+
+    /// Iterations `frame_tolerance` is measured over: a later frame runs only a few.
+    public static let toleranceWindow = 5
 }

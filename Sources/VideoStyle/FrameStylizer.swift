@@ -58,17 +58,14 @@ public final class FrameStylizer {
 
     /// Stylizes `frame` (RGB, already at the output size) after `previous`, which must have the same size.
     public func stylize(_ frame: Tensor, previous: PreviousFrame?) throws -> FrameOutcome {
-        var r = recipe
-        r.size = max(frame.shape.height, frame.shape.width)
-        guard let previous else { return try run(r, frame: frame, initialization: firstInitialization, terms: [], flowSeconds: 0) }
-        precondition(previous.frame.shape == frame.shape && previous.stylized.shape == frame.shape, "previous frame of another size")
-        r.scales = 1
-        r.scaleIterations = nil
-        r.iterations = settings.frameIterations
-        if settings.frameTolerance > 0 {
-            r.tolerance = settings.frameTolerance
-            r.toleranceWindow = 5
+        let size = max(frame.shape.height, frame.shape.width)
+        guard let previous else {
+            var first = recipe
+            first.size = size  // the frame is already at the output size
+            return try run(first, frame: frame, initialization: firstInitialization, terms: [], flowSeconds: 0)
         }
+        precondition(previous.frame.shape == frame.shape && previous.stylized.shape == frame.shape, "previous frame of another size")
+        let r = settings.laterFrameRecipe(from: recipe, size: size)
         // Under preserve_colors the engine optimizes luminance only, so its start and the temporal target are
         // the previous result's luminance, not its recombined colours.
         let stylized = recipe.preserveColors ? ColorPreservation.luminanceImage(previous.stylized) : previous.stylized

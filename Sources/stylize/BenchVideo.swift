@@ -51,11 +51,13 @@ struct BenchVideo: ParsableCommand {
         recipe.model = model
         recipe.scales = 1
         recipe.iterations = iterations
-        let (network, modelName) = try TransferSession.loadNetwork(for: &recipe)
+        try recipe.validate()
+        let setup = try TransferSetup(recipe: recipe, content: nil, styles: [style])
+        let (network, modelName, styleImage) = (setup.network, setup.modelName, setup.styles[0])
+        recipe = setup.recipe
         var settings = FrameSettings()
         settings.temporal = temporal
         if let frameIterations { settings.frameIterations = frameIterations }
-        let styleImage = try TransferSession.read(style)
         if !json {
             print("\(modelName), OpenBLAS \(try BLAS.load().coreName); \(clip), \(frames) frames per size, "
                 + "temporal \(temporal.rawValue), \(settings.frameIterations) iterations per later frame")

@@ -1,36 +1,37 @@
 import ArgumentParser
 import Media
+import StyleTransfer
 
 /// Where and how the run is recorded as it forms: a video, a GIF preview, numbered PNGs.
 struct FrameOptions: ParsableArguments {
-    @Option(help: "Write the convergence video here: .mp4 (H.264), .webm (VP9), .apng or .png (animated PNG).")
+    @Option(help: "Write the convergence video here: .mp4 (H.264), .webm (VP9), .apng or .png (animated PNG). (default: none)")
     var video: String?
 
-    @Option(help: "Write a GIF preview of the convergence here.")
+    @Option(help: "Write a GIF preview of the convergence here. (default: none)")
     var gif: String?
 
-    @Option(help: "Write every recorded frame as numbered PNGs into this directory.")
+    @Option(help: "Write every recorded frame as numbered PNGs into this directory. (default: none)")
     var frames: String?
 
-    @Option(help: "Record a frame every N iterations (default: about 60 frames over the run).")
+    @Option(help: help("Record a frame every N iterations, \(RecordingDefaults.saveEveryLimit).", default: "about 60 frames over the run"))
     var saveEvery: Int?
 
-    @Option(help: "Frames per second of the video and, unless --gif-fps is given, of the GIF (e.g. 15, 29.97, 30000/1001).")
-    var fps = FrameRate(15)
+    @Option(help: "Frames per second of the video and, unless --gif-fps is given, of the GIF (e.g. 15, 29.97, 30000/1001), \(RecordingDefaults.fpsLimit).")
+    var fps = RecordingDefaults.fps
 
     @Option(help: "Which iterations become frames: linear (every --save-every) or log (as many frames, dense early when the picture changes fastest).")
-    var frameSchedule: FrameSchedule.Kind = .log
+    var frameSchedule = RecordingDefaults.frameSchedule
 
-    @Option(help: "Seconds the final picture stays on screen at the end.")
-    var hold: Double = 1.5
+    @Option(help: "Seconds the final picture stays on screen at the end, \(RecordingDefaults.holdLimit).")
+    var hold = RecordingDefaults.hold
 
     @Option(help: "Frame layout: result, or side-by-side (content | style | result).")
     var layout: Layout = .result
 
-    @Option(help: "Largest GIF width, pixels.")
-    var gifWidth: Int = 480
+    @Option(help: "Largest GIF width, pixels, \(RecordingDefaults.gifWidthLimit).")
+    var gifWidth = RecordingDefaults.gifWidth
 
-    @Option(help: "GIF frames per second (default: --fps).")
+    @Option(help: help("GIF frames per second, \(RecordingDefaults.gifFpsLimit).", default: "--fps"))
     var gifFps: Double?
 
     enum Layout: String, ExpressibleByArgument, CaseIterable { case result, sideBySide = "side-by-side" }
@@ -38,11 +39,11 @@ struct FrameOptions: ParsableArguments {
     var wantsFrames: Bool { video != nil || gif != nil || frames != nil }
 
     func validate() throws {
-        if let saveEvery, saveEvery <= 0 { throw ValidationError("--save-every must be positive") }
-        guard fps.value > 0, fps.value <= 120 else { throw ValidationError("--fps must be in (0, 120]") }
-        if let gifFps, !(gifFps > 0 && gifFps <= 50) { throw ValidationError("--gif-fps must be in (0, 50]") }
-        guard hold >= 0 else { throw ValidationError("--hold must be 0 or more seconds") }
-        guard gifWidth >= 16 else { throw ValidationError("--gif-width must be at least 16 pixels") }
+        if let saveEvery { try RecordingDefaults.saveEveryLimit.check(saveEvery, key: "save_every") }
+        try RecordingDefaults.fpsLimit.check(fps.value, key: "fps")
+        if let gifFps { try RecordingDefaults.gifFpsLimit.check(gifFps, key: "gif_fps") }
+        try RecordingDefaults.holdLimit.check(hold, key: "hold")
+        try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
     }
 
     /// The encoders these options ask for, opened now so a bad path fails before the run starts.

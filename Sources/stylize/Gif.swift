@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import StyleTransfer
 
 struct Gif: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,21 +13,22 @@ struct Gif: ParsableCommand {
     @Option(name: .shortAndLong, help: "The GIF to write.")
     var output: String
 
-    @Option(name: .customLong("gif-width"), help: "Maximum width in pixels; wider videos are scaled down.")
-    var gifWidth = 480
+    @Option(name: .customLong("gif-width"), help: "Maximum width in pixels, \(RecordingDefaults.gifWidthLimit); wider videos are scaled down.")
+    var gifWidth = RecordingDefaults.gifWidth
 
-    @Option(name: .customLong("gif-fps"), help: "Maximum frame rate (default: the video's).")
+    @Option(name: .customLong("gif-fps"), help: help("Maximum frame rate, \(RecordingDefaults.gifFpsLimit).", default: "the video's"))
     var gifFps: Double?
 
     @Option(help: "Dithering: \(GifOptions.Dither.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dither = "bayer"
 
-    @Option(name: .customLong("gif-colors"), help: "Palette size, 4…256; fewer colours make much smaller files.")
+    @Option(name: .customLong("gif-colors"), help: "Palette size, \(RecordingDefaults.gifColorsLimit); fewer colours make much smaller files.")
     var gifColors = 256
 
     func run() throws {
-        guard gifWidth > 0 else { throw ValidationError("--gif-width must be positive") }
-        if let gifFps, !(gifFps > 0) { throw ValidationError("--gif-fps must be positive") }
+        try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
+        if let gifFps { try RecordingDefaults.gifFpsLimit.check(gifFps, key: "gif_fps") }
+        try RecordingDefaults.gifColorsLimit.check(gifColors, key: "gif_colors")
         guard let dithering = GifOptions.Dither(rawValue: dither) else {
             throw ValidationError("--dither must be one of \(GifOptions.Dither.allCases.map(\.rawValue).joined(separator: ", "))")
         }

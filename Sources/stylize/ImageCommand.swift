@@ -12,13 +12,10 @@ struct ImageCommand: TransferCommand {
     @Argument(help: "One or more style images (blend them with --style-blend).")
     var styles: [String]
 
-    @OptionGroup var options: RunOptions
-    @OptionGroup var objective: ObjectiveOptions
-    @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup var options: RunOptions<ImageDefaults>
+    @OptionGroup var objective: ObjectiveOptions<ImageDefaults>
+    @OptionGroup var optimization: OptimizationOptions<ImageDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
-
-    /// Multi-scale L-BFGS from the content: good pictures with no flags.
-    static var defaults: Recipe { Recipe() }
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }

@@ -1,36 +1,40 @@
 import ArgumentParser
 import StyleTransfer
 
-/// What the output must match: layers, weights, normalization, colours.
-struct ObjectiveOptions: ParsableArguments {
-    @Option(help: "Layers whose features the output keeps from the content, comma-separated (e.g. relu4_2, conv2_1).")
+/// What the output must match: layers, weights, normalization, colours; the help shows `D`'s defaults.
+struct ObjectiveOptions<D: CommandDefaults>: ParsableArguments {
+    @Option(help: help("Layers whose features the output keeps from the content, comma-separated (e.g. relu4_2, conv2_1); models without these layers use their own.",
+                       default: D.recipe.contentLayers.joined(separator: ",")))
     var contentLayers: String?
 
-    @Option(help: "Layers whose Gram matrices the output takes from the style, comma-separated.")
+    @Option(help: help("Layers whose Gram matrices the output takes from the style, comma-separated; models without these layers use their own.",
+                       default: D.recipe.styleLayers.joined(separator: ",")))
     var styleLayers: String?
 
-    @Option(help: "One weight per style layer, comma-separated (e.g. 1e3/C² for VGG relu1_1…relu5_1: 0.244,0.061,0.015,0.0038,0.0038).")
+    @Option(help: help("One weight per style layer, comma-separated, each \(Recipe.weightLimit) (e.g. 1e3/C² for VGG relu1_1…relu5_1: 0.244,0.061,0.015,0.0038,0.0038).",
+                       default: "1 for every layer"))
     var styleLayerWeights: String?
 
-    @Option(help: "One weight per style image, comma-separated; normalised to sum 1 (default: equal).")
+    @Option(help: help("One weight per style image, comma-separated; normalised to sum 1.", default: "equal"))
     var styleBlend: String?
 
-    @Option(help: "Weight of the content term.")
+    @Option(help: help("Weight of the content term, \(Recipe.weightLimit).", default: D.recipe.contentWeight))
     var contentWeight: Double?
 
-    @Option(help: "Weight of the style term.")
+    @Option(help: help("Weight of the style term, \(Recipe.weightLimit).", default: D.recipe.styleWeight))
     var styleWeight: Double?
 
-    @Option(help: "Weight of the total-variation (smoothness) term.")
+    @Option(help: help("Weight of the total-variation (smoothness) term, \(Recipe.weightLimit).", default: D.recipe.tvWeight))
     var tvWeight: Double?
 
-    @Option(help: "Loss scaling: mean (MSE, Gram/(C·H·W)) or paper (½Σ, Σ/(4N²M²)).")
+    @Option(help: help("Loss scaling: mean (MSE, Gram/(C·H·W)) or paper (½Σ, Σ/(4N²M²)).", default: D.recipe.normalization.rawValue))
     var normalization: Normalization?
 
-    @Flag(inversion: .prefixedNo, help: "Transfer luminance only and keep the content's colours.")
+    @Flag(inversion: .prefixedNo, help: help("Transfer luminance only and keep the content's colours.", default: D.recipe.preserveColors))
     var preserveColors: Bool?
 
-    @Option(help: "Style image size relative to the output's long side (default: resized to the output size).")
+    @Option(help: help("Style image long side relative to the output's long side, \(Recipe.styleScaleLimit).",
+                       default: D.recipe.styleScale.map { "\($0)" } ?? "the style resized to the output size"))
     var styleScale: Double?
 
     func apply(to r: inout Recipe) throws {

@@ -1,51 +1,54 @@
 import ArgumentParser
 import StyleTransfer
 
-/// How the pixels are optimised and when to stop.
-struct OptimizationOptions: ParsableArguments {
-    @Option(help: "Iterations at the finest scale; coarser scales run half as many.")
+/// How the pixels are optimised and when to stop; the help shows `D`'s defaults.
+struct OptimizationOptions<D: CommandDefaults>: ParsableArguments {
+    @Option(help: help("Iterations at the finest scale, \(Recipe.iterationsLimit); coarser scales run half as many.", default: D.recipe.iterations))
     var iterations: Int?
 
-    @Option(help: "lbfgs or adam.")
+    @Option(help: help("The optimizer.", default: D.recipe.optimizer.rawValue))
     var optimizer: Recipe.OptimizerKind?
 
-    @Option(help: "Step size (default: 1 for lbfgs, 0.02 for adam).")
+    @Option(help: help("Step size, \(Recipe.learningRateLimit).", default: "1 for lbfgs, 0.02 for adam"))
     var learningRate: Double?
 
-    @Option(help: "L-BFGS: curvature pairs kept.")
+    @Option(help: help("L-BFGS: curvature pairs kept, \(Recipe.historySizeLimit).", default: D.recipe.historySize))
     var historySize: Int?
 
-    @Flag(inversion: .prefixedNo, help: "L-BFGS: strong-Wolfe line search (more evaluations per iteration, steadier).")
+    @Flag(inversion: .prefixedNo, help: help("L-BFGS: strong-Wolfe line search (more evaluations per iteration, steadier).", default: D.recipe.lineSearch))
     var lineSearch: Bool?
 
-    @Option(help: "Adam: first-moment decay.")
+    @Option(help: help("Adam: first-moment decay, \(Recipe.betaLimit).", default: D.recipe.beta1))
     var beta1: Double?
 
-    @Option(help: "Adam: second-moment decay.")
+    @Option(help: help("Adam: second-moment decay, \(Recipe.betaLimit).", default: D.recipe.beta2))
     var beta2: Double?
 
-    @Option(help: "Clamp pixels to [0,1] after every step (step) or only after each scale and at the end (end, unconstrained like the PyTorch reference).")
+    @Option(help: help("Clamp pixels to [0,1] after every step (step) or only after each scale and at the end (end, unconstrained like the PyTorch reference).",
+                       default: D.recipe.clamp.rawValue))
     var clamp: Recipe.Clamp?
 
-    @Option(help: "Scales, coarse to fine in √2 steps ending at --size (1 = single scale).")
+    @Option(help: help("Scales, coarse to fine in √2 steps ending at --size, \(Recipe.scalesLimit) (1 = single scale).", default: D.recipe.scales))
     var scales: Int?
 
-    @Option(help: "Smallest long side a scale may have.")
+    @Option(help: help("Smallest long side a scale may have, pixels, \(Recipe.minSizeLimit).", default: D.recipe.minSize))
     var minSize: Int?
 
-    @Flag(inversion: .prefixedNo, help: "Start each finer scale from the coarser result plus the content detail it lacked.")
+    @Flag(inversion: .prefixedNo, help: help("Start each finer scale from the coarser result plus the content detail it lacked.", default: D.recipe.restoreDetail))
     var restoreDetail: Bool?
 
-    @Option(help: "Iterations per scale, coarse to fine, comma-separated (overrides --iterations).")
+    @Option(help: help("Iterations per scale, coarse to fine, comma-separated, each \(Recipe.iterationsLimit) (overrides --iterations).",
+                       default: "from --iterations"))
     var scaleIterations: String?
 
-    @Flag(inversion: .prefixedNo, help: "Stop a scale as soon as the loss rises, keeping the image before.")
+    @Flag(inversion: .prefixedNo, help: help("Stop a scale as soon as the loss rises, keeping the image before.", default: D.recipe.stopOnRise))
     var stopOnRise: Bool?
 
-    @Option(help: "Stop a scale when the loss falls by less than this fraction over --tolerance-window iterations.")
+    @Option(help: help("Stop a scale when the loss falls by less than this share over --tolerance-window iterations, \(Recipe.toleranceLimit) (0: off).",
+                       default: D.recipe.tolerance))
     var tolerance: Double?
 
-    @Option(help: "Iterations the --tolerance is measured over.")
+    @Option(help: help("Iterations the --tolerance is measured over, \(Recipe.toleranceWindowLimit).", default: D.recipe.toleranceWindow))
     var toleranceWindow: Int?
 
     func apply(to r: inout Recipe) throws {

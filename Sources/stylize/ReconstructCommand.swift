@@ -9,21 +9,10 @@ struct ReconstructCommand: TransferCommand {
     @Argument(help: "The content image.")
     var content: String
 
-    @OptionGroup var options: RunOptions
-    @OptionGroup var objective: ObjectiveOptions
-    @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup var options: RunOptions<ReconstructDefaults>
+    @OptionGroup var objective: ObjectiveOptions<ReconstructDefaults>
+    @OptionGroup var optimization: OptimizationOptions<ReconstructDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
-
-    static var defaults: Recipe {
-        var r = Recipe()
-        r.styleWeight = 0
-        r.contentLayers = ["relu3_1"]
-        // One scale from noise: the picture shows what the layer alone keeps.
-        r.scales = 1
-        r.iterations = 200
-        r.initialization = "noise"
-        return r
-    }
 
     func run() throws { try runSession(content: content, styles: []) }
 }

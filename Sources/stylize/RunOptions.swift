@@ -1,34 +1,35 @@
 import ArgumentParser
 import Foundation
+import Models
 import StyleTransfer
 
-/// Size, network, starting image, recipe files, output and progress.
-struct RunOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "The file to write: the picture (.png, .jpg), or for `stylize video` the video (.mp4, .webm, .apng, .gif).")
+/// Size, network, starting image, recipe files, output and progress; the help shows `D`'s defaults.
+struct RunOptions<D: CommandDefaults>: ParsableArguments {
+    @Option(name: .shortAndLong, help: "The file to write: the picture (.png, .jpg), or for `stylize video` the video (.mp4, .webm, .apng, .gif). (required)")
     var output: String
 
-    @Option(help: "Long side of the output, pixels.")
+    @Option(help: help("Long side of the output, pixels, \(Recipe.sizeLimit).", default: D.recipe.size))
     var size: Int?
 
-    @Option(help: "Feature network: an installed model name or a weights file (default: vgg19 if installed, else vgg16).")
+    @Option(help: "Feature network: an installed model name or a weights file. (default: vgg19 if installed, else vgg16)")
     var model: String?
 
-    @Option(help: "Pooling in the network: max or avg.")
-    var pooling: String?
+    @Option(help: help("Pooling in the network.", default: D.recipe.pooling.rawValue))
+    var pooling: Pooling?
 
-    @Option(name: .customLong("init"), help: "Start from: content, style, noise, content+noise, or an image file.")
-    var initialization: String?
+    @Option(name: .customLong("init"), help: help("Start from: content, style, noise, content+noise, or an image file.", default: D.recipe.initialization))
+    var initialization: StartImage?
 
-    @Option(help: "Share of noise mixed into the content for --init content+noise.")
+    @Option(help: help("Share of noise mixed into the content for --init content+noise, 0…1.", default: D.recipe.noise))
     var noise: Double?
 
-    @Option(help: "Seed of the noise.")
+    @Option(help: help("Seed of the noise.", default: D.recipe.seed))
     var seed: UInt64?
 
-    @Option(help: "Start from the knobs in this JSON recipe (flags given as well override it).")
+    @Option(help: "Start from the knobs in this JSON recipe (flags given as well override it). (default: none)")
     var recipe: String?
 
-    @Option(help: "Write the complete recipe of this run as JSON to this file.")
+    @Option(help: "Write the complete recipe of this run as JSON to this file. (default: none)")
     var saveRecipe: String?
 
     @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
@@ -36,6 +37,7 @@ struct RunOptions: ParsableArguments {
 
     /// Checks the output's directory before a run spends minutes on a result it could not write.
     func validate() throws {
+        try RecordingDefaults.progressEveryLimit.check(progressEvery, key: "progress_every")
         var isDirectory: ObjCBool = false
         let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -44,10 +46,11 @@ struct RunOptions: ParsableArguments {
     }
 
     /// The recipe of a run: the command's defaults, overlaid by the keys of the `--recipe` file, then every
-    /// flag given.
-    func makeRecipe(defaults: Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws -> Recipe {
-        var r = try loadRecipe(over: defaults)
+    /// flag given; checked against every knob's limit.
+    func makeRecipe(objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>) throws -> Recipe {
+        var r = try loadRecipe(over: D.recipe)
         try apply(to: &r, objective: objective, optimization: optimization)
+        try r.validate()
         return r
     }
 
@@ -73,7 +76,7 @@ struct RunOptions: ParsableArguments {
     }
 
     /// Every flag given, over `r`.
-    func apply(to r: inout Recipe, objective: ObjectiveOptions, optimization: OptimizationOptions) throws {
+    func apply(to r: inout Recipe, objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>) throws {
         if let size { r.size = size }
         if let model { r.model = model }
         if let pooling { r.pooling = pooling }
@@ -82,7 +85,6 @@ struct RunOptions: ParsableArguments {
         if let seed { r.seed = seed }
         try objective.apply(to: &r)
         try optimization.apply(to: &r)
-        guard progressEvery >= 0 else { throw ValidationError("--progress-every must be 0 or more") }
     }
 
     /// Writes `recipe` to `--save-recipe`, if given (atomically).
@@ -92,4 +94,10 @@ struct RunOptions: ParsableArguments {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try encoder.encode(recipe).write(to: URL(fileURLWithPath: saveRecipe), options: .atomic)
     }
+}
+
+extension Pooling: ExpressibleByArgument {}
+
+extension StartImage: ExpressibleByArgument {
+    public init?(argument: String) { self.init(parsing: argument) }
 }

@@ -9,18 +9,10 @@ struct TextureCommand: TransferCommand {
     @Argument(help: "One or more style images.")
     var styles: [String]
 
-    @OptionGroup var options: RunOptions
-    @OptionGroup var objective: ObjectiveOptions
-    @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup var options: RunOptions<TextureDefaults>
+    @OptionGroup var objective: ObjectiveOptions<TextureDefaults>
+    @OptionGroup var optimization: OptimizationOptions<TextureDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
-
-    static var defaults: Recipe {
-        var r = Recipe()
-        r.contentWeight = 0
-        r.initialization = "noise"
-        r.iterations = 100
-        return r
-    }
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image") }

@@ -18,15 +18,11 @@ final class TransferSession {
     private let stylePaths: [String]
 
     init(recipe: Recipe, content: String?, styles: [String]) throws {
-        var recipe = recipe
-        let (network, name) = try Self.loadNetwork(for: &recipe)
-        let contentImage = try content.map(Self.read)
-        let styleImages = try styles.map(Self.read)
-        let initialization = try Initialization.named(recipe.initialization, noise: recipe.noise)
-            ?? .image(Self.read(recipe.initialization))
-        engine = try Engine(network: network, recipe: recipe, content: contentImage, styles: styleImages, initialization: initialization)
-        self.recipe = recipe
-        modelName = name
+        let setup = try TransferSetup(recipe: recipe, content: content, styles: styles)
+        engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
+                            initialization: setup.initialization)
+        self.recipe = setup.recipe
+        modelName = setup.modelName
         contentPath = content
         stylePaths = styles
     }
@@ -61,23 +57,16 @@ final class TransferSession {
     /// VGG's defaults become the architecture's own. Returns the network and the model's name.
     static func loadNetwork(for recipe: inout Recipe) throws -> (FeatureNetwork, String) {
         _ = try BLAS.load()
-        guard let pooling = Pooling(rawValue: recipe.pooling) else {
-            throw ValidationError("--pooling \(recipe.pooling): choose max or avg")
-        }
         let store = ModelStore()
         let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
         guard let architecture = Architecture(inferringFrom: weights) else {
             throw CLIError.unknownArchitecture(name)
         }
-        let network = try architecture.makeNetwork(weights: weights, pooling: pooling)
+        let network = try architecture.makeNetwork(weights: weights, pooling: recipe.pooling)
         if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
             Self.adoptDefaultLayers(of: architecture, in: &recipe)
         }
         return (network, name)
-    }
-
-    static func read(_ path: String) throws -> Tensor {
-        Tensor(try ImageReader.read(path))
     }
 
     /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
@@ -90,7 +79,7 @@ final class TransferSession {
         case .alexnet: (content, style) = (["relu4"], ["relu1", "relu2", "relu3", "relu4", "relu5"])
         case .squeezenet1_1: (content, style) = (["fire6"], ["relu1", "fire2", "fire4", "fire6", "fire8"])
         }
-        if recipe.contentLayers == vgg.contentLayers || recipe.contentLayers == ReconstructCommand.defaults.contentLayers {
+        if recipe.contentLayers == vgg.contentLayers || recipe.contentLayers == ReconstructDefaults.recipe.contentLayers {
             recipe.contentLayers = content
         }
         if recipe.styleLayers == vgg.styleLayers && recipe.styleLayerWeights == nil { recipe.styleLayers = style }
@@ -118,18 +107,18 @@ enum CLIError: Error, CustomStringConvertible {
 /// A command that runs one transfer session (image, texture, reconstruct): the same option groups, its own
 /// defaults and inputs.
 protocol TransferCommand: ParsableCommand {
-    var options: RunOptions { get }
-    var objective: ObjectiveOptions { get }
-    var optimization: OptimizationOptions { get }
+    /// Where the command's defaults are written (`Defaults.swift`).
+    associatedtype Defaults: CommandDefaults
+    var options: RunOptions<Defaults> { get }
+    var objective: ObjectiveOptions<Defaults> { get }
+    var optimization: OptimizationOptions<Defaults> { get }
     var frames: FrameOptions { get }
-    /// The recipe the command starts from, before `--recipe` and the flags.
-    static var defaults: Recipe { get }
 }
 
 extension TransferCommand {
     /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
     func runSession(content: String?, styles: [String]) throws {
-        let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
+        let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
         _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)

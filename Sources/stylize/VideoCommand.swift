@@ -41,64 +41,59 @@ struct VideoCommand: ParsableCommand {
     @Argument(help: "The style images (several blend, see --style-blend).")
     var styles: [String]
 
-    @OptionGroup var options: RunOptions
-    @OptionGroup var objective: ObjectiveOptions
-    @OptionGroup var optimization: OptimizationOptions
+    @OptionGroup var options: RunOptions<VideoDefaults>
+    @OptionGroup var objective: ObjectiveOptions<VideoDefaults>
+    @OptionGroup var optimization: OptimizationOptions<VideoDefaults>
 
-    @Option(help: "Start at this time of the clip, seconds (default 0).")
+    @Option(help: help("Start at this time of the clip, seconds.", default: VideoDefaults.video.selection.start))
     var start: Double?
 
-    @Option(help: "Stylize this many seconds (default: to the end).")
+    @Option(help: help("Stylize this many seconds.", default: "to the end"))
     var duration: Double?
 
-    @Option(help: "Resample to this constant frame rate, e.g. 12, 29.97 or 30000/1001 (default: the clip's own timing).")
+    @Option(help: help("Resample to this constant frame rate, e.g. 12, 29.97 or 30000/1001.", default: "the clip's own timing"))
     var fps: FrameRate?
 
-    @Option(help: "Stylize at most this many frames (default: all).")
+    @Option(help: help("Stylize at most this many frames.", default: "all"))
     var maxFrames: Int?
 
-    @Option(help: "How each frame after the first starts: none (its content: the flicker baseline), previous (the previous stylized frame moved by the camera pan, held where the picture did not change), flow (it warped by the optical flow, held by the temporal term where the flow is trusted). (default: flow)")
+    @Option(help: help("How each frame after the first starts: none (its content: the flicker baseline), previous (the previous stylized frame moved by the camera pan, held where the picture did not change), flow (it warped by the optical flow, held by the temporal term where the flow is trusted).",
+                       default: VideoDefaults.video.frame.temporal.rawValue))
     var temporal: TemporalMode?
 
-    @Option(help: "Weight of the temporal term holding each frame to the previous one (0: off). (default: 1e4)")
+    @Option(help: help("Weight of the temporal term holding each frame to the previous one, \(Recipe.weightLimit) (0: off).",
+                       default: VideoDefaults.video.frame.temporalWeight))
     var temporalWeight: Double?
 
-    @Option(help: "Most iterations for every frame after the first. (default: 8)")
+    @Option(help: help("Most iterations for every frame after the first, \(Recipe.iterationsLimit).", default: VideoDefaults.video.frame.frameIterations))
     var frameIterations: Int?
 
-    @Option(help: "Stop a frame after the first when its loss fell by less than this share over 5 iterations (0: always run --frame-iterations). (default: 0)")
+    @Option(help: help("Stop a frame after the first when its loss fell by less than this share over \(FrameSettings.toleranceWindow) iterations, \(Recipe.toleranceLimit) (0: always run --frame-iterations).",
+                       default: VideoDefaults.video.frame.frameTolerance))
     var frameTolerance: Double?
 
-    @Option(help: "Also write a GIF preview here.")
+    @Option(help: "Also write a GIF preview here. (default: none)")
     var gif: String?
 
-    @Option(help: "Largest GIF width, pixels.")
-    var gifWidth: Int = 480
+    @Option(help: "Largest GIF width, pixels, \(RecordingDefaults.gifWidthLimit).")
+    var gifWidth = VideoDefaults.gifWidth
 
-    @Flag(help: "Show input | stylized side by side in the video and GIF.")
+    @Flag(help: "Show input | stylized side by side in the video and GIF. (default: off)")
     var sideBySide = false
 
-    @Option(help: "Folder for the finished frames and the fingerprint (default: OUTPUT.frames).")
+    @Option(help: help("Folder for the finished frames and the fingerprint.", default: "OUTPUT.frames"))
     var workDir: String?
 
-    @Flag(help: "Continue an interrupted run from the frames in the work folder (same inputs and settings only).")
+    @Flag(help: "Continue an interrupted run from the frames in the work folder (same inputs and settings only). (default: off)")
     var resume = false
 
     @OptionGroup(title: "Segments and clusters") var cluster: ClusterOptions
-
-    /// Small frames, a full first frame, short later ones.
-    static var defaults: VideoRecipe {
-        var r = VideoRecipe()
-        r.recipe.size = 192
-        r.recipe.iterations = 200
-        return r
-    }
 
     func run() throws {
         // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
         setvbuf(stdout, nil, _IOLBF, 0)
         let segment = try cluster.checkedSegment()
-        var video = try options.loadRecipe(over: Self.defaults)
+        var video = try options.loadRecipe(over: VideoDefaults.video)
         try options.apply(to: &video.recipe, objective: objective, optimization: optimization)
         if let start { video.selection.start = start }
         if let duration { video.selection.duration = duration }
@@ -108,15 +103,16 @@ struct VideoCommand: ParsableCommand {
         if let temporalWeight { video.frame.temporalWeight = temporalWeight }
         if let frameIterations { video.frame.frameIterations = frameIterations }
         if let frameTolerance { video.frame.frameTolerance = frameTolerance }
+        try video.recipe.validate()
         try video.frame.validate()
         try video.selection.validate(path: input)
-        guard gifWidth >= 16 else { throw ValidationError("--gif-width must be at least 16 pixels") }
+        try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
 
-        let (network, modelName) = try TransferSession.loadNetwork(for: &video.recipe)
-        let initialization = try Initialization.named(video.recipe.initialization, noise: video.recipe.noise)
-            ?? .image(TransferSession.read(video.recipe.initialization))
-        let stylizer = try FrameStylizer(network: network, styles: styles.map(TransferSession.read), recipe: video.recipe,
-                                         settings: video.frame, firstInitialization: initialization)
+        let setup = try TransferSetup(recipe: video.recipe, content: nil, styles: styles)
+        video.recipe = setup.recipe
+        let modelName = setup.modelName
+        let stylizer = try FrameStylizer(network: setup.network, styles: setup.styles, recipe: video.recipe,
+                                         settings: video.frame, firstInitialization: setup.initialization)
         var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
                            resume: resume, selection: video.selection, size: video.recipe.size)
         job.gifOptions.maxWidth = gifWidth

@@ -62,7 +62,7 @@ final class EngineTests: XCTestCase {
     func testSameSeedSameBytesOtherSeedOtherImage() throws {
         let (content, style) = images()
         func run(seed: UInt64) throws -> [Float] {
-            let r = transferRecipe { $0.seed = seed; $0.initialization = "content+noise"; $0.noise = 0.5 }
+            let r = transferRecipe { $0.seed = seed; $0.initialization = .contentNoise; $0.noise = 0.5 }
             return try Engine(network: TinyNetwork(), recipe: r, content: content, styles: [style],
                               initialization: .contentNoise(amount: 0.5)).run().image.values
         }
@@ -228,12 +228,19 @@ final class EngineTests: XCTestCase {
             _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.scales = 2; $0.minSize = 8; $0.scaleIterations = [1] },
                            content: content, styles: [style], initialization: .content)
         }
-        expect(.invalidValue(knob: "beta1", value: "1.0", expected: "in [0, 1)")) {
+        func expectOutside(_ expected: LimitError, _ body: () throws -> Void, line: UInt = #line) {
+            XCTAssertThrowsError(try body(), line: line) { XCTAssertEqual($0 as? LimitError, expected, line: line) }
+        }
+        expectOutside(LimitError(key: "beta1", value: "1", lower: "0", upper: "0.9999")) {
             _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.beta1 = 1 },
                            content: content, styles: [style], initialization: .content)
         }
-        expect(.invalidValue(knob: "style_weight", value: "-1.0", expected: "0 or a positive number")) {
+        expectOutside(LimitError(key: "style_weight", value: "-1", lower: "0", upper: "1e+15")) {
             _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.styleWeight = -1 },
+                           content: content, styles: [style], initialization: .content)
+        }
+        expectOutside(LimitError(key: "style_layer_weights", value: "nan", lower: "0", upper: "1e+15")) {
+            _ = try Engine(network: TinyNetwork(), recipe: transferRecipe { $0.styleLayerWeights = [.nan] },
                            content: content, styles: [style], initialization: .content)
         }
     }

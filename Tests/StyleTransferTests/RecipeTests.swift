@@ -7,7 +7,7 @@ final class RecipeTests: XCTestCase {
         var r = Recipe()
         r.styleLayerWeights = [1, 2, 3, 4, 5]
         r.learningRate = 0.5
-        r.initialization = "content+noise"
+        r.initialization = .contentNoise
         r.contentWeight = 2
         let data = try JSONEncoder().encode(r)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]

@@ -99,7 +99,7 @@ final class FrameModeTests: XCTestCase {
         var s = FrameSettings()
         s.temporalWeight = -1
         XCTAssertThrowsError(try FrameStylizer(network: IdentityNetwork(), styles: [frame(0)], recipe: recipe(), settings: s)) {
-            XCTAssertEqual($0 as? VideoStyleError, .invalidValue(knob: "temporal_weight", value: "-1.0", expected: "0…1e12"))
+            XCTAssertEqual($0 as? LimitError, LimitError(key: "temporal_weight", value: "-1", lower: "0", upper: "1e+15"))
         }
         s = FrameSettings()
         s.temporalWeight = .infinity
