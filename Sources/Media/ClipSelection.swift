@@ -11,6 +11,12 @@ public struct ClipSelection: Sendable, Equatable, Codable {
     public var fps: FrameRate? = nil
     public var maxFrames: Int? = nil
 
+    /// Limits of the fields: a clip of up to 100 days, a span of at least a millisecond, up to 100 days of
+    /// frames at 120 per second.
+    public static let maxSeconds = 1e7
+    public static let shortestDuration = 1e-3
+    public static let maxFrameCount = 1_000_000_000
+
     public init(start: Double = 0, duration: Double? = nil, fps: FrameRate? = nil, maxFrames: Int? = nil) {
         self.start = start
         self.duration = duration
@@ -21,11 +27,16 @@ public struct ClipSelection: Sendable, Equatable, Codable {
     /// Throws `MediaError.invalidSelection` naming `path` unless every field is usable.
     public func validate(path: String) throws {
         func fail(_ reason: String) -> MediaError { .invalidSelection(path: path, reason: reason) }
-        guard start.isFinite, start >= 0 else { throw fail("start \(start) s must be a finite number of seconds ≥ 0") }
-        if let duration, !(duration.isFinite && duration > 0) {
-            throw fail("duration \(duration) s must be a finite number of seconds > 0")
+        func text(_ v: Double) -> String { String(format: "%g", v) }
+        guard (0...Self.maxSeconds).contains(start) else {
+            throw fail("--start \(text(start)): must be between 0 and \(text(Self.maxSeconds)) seconds")
         }
-        if let maxFrames, maxFrames < 1 { throw fail("max frames \(maxFrames) must be at least 1") }
+        if let duration, !(Self.shortestDuration...Self.maxSeconds).contains(duration) {
+            throw fail("--duration \(text(duration)): must be between \(text(Self.shortestDuration)) and \(text(Self.maxSeconds)) seconds")
+        }
+        if let maxFrames, !(1...Self.maxFrameCount).contains(maxFrames) {
+            throw fail("--max-frames \(maxFrames): must be between 1 and \(Self.maxFrameCount)")
+        }
         // FFmpeg counts in 32-bit rationals.
         if let fps, fps.numerator > Int(Int32.max) || fps.denominator > Int(Int32.max) || fps.value > Double(FrameRate.maxValue) {
             throw fail("fps \(fps) is out of range; use at most \(FrameRate.maxValue) frames per second as a fraction of 32-bit integers")

@@ -53,6 +53,10 @@ final class OptionLimitTests: XCTestCase {
                           flag: "--frame-iterations", range: "0 and 100000")
         try expectRefused(["video", clip, starry, "-o", "DIR/out.mp4", "--slurm", "--dry-run", "--segments", "2000000000"],
                           flag: "--segments", range: "1 and 1000")
+        try expectRefused(["video", clip, starry, "-o", "DIR/out.mp4", "--start", "1e300"],
+                          flag: "--start", range: "0 and 1e+07")
+        try expectRefused(["video", clip, starry, "-o", "DIR/out.mp4", "--max-frames", "9223372036854775807"],
+                          flag: "--max-frames", range: "1 and 1000000000")
     }
 
     func testRecipeFileValuesAreBoundedLikeTheFlags() throws {

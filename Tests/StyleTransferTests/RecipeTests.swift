@@ -19,6 +19,35 @@ final class RecipeTests: XCTestCase {
         XCTAssertEqual(try JSONDecoder().decode(Recipe.self, from: data), r)
     }
 
+    /// `pooling` and `init` are typed now but read and written as the same strings as before.
+    func testRecipeFilesWithPoolingAndInitStringsLoadTyped() throws {
+        let r = try JSONDecoder().decode(Recipe.self, from: Data(#"{"pooling": "avg", "init": "content+noise"}"#.utf8))
+        XCTAssertEqual(r.pooling, .avg)
+        XCTAssertEqual(r.initialization, .contentNoise)
+        let image = try JSONDecoder().decode(Recipe.self, from: Data(#"{"init": "start.png"}"#.utf8))
+        XCTAssertEqual(image.initialization, .image(path: "start.png"))
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(image)) as! [String: Any]
+        XCTAssertEqual(object["init"] as? String, "start.png")
+        XCTAssertEqual(object["pooling"] as? String, "max")
+        XCTAssertThrowsError(try JSONDecoder().decode(Recipe.self, from: Data(#"{"pooling": "mean"}"#.utf8)))
+        XCTAssertThrowsError(try JSONDecoder().decode(Recipe.self, from: Data(#"{"init": ""}"#.utf8)))
+    }
+
+    func testEveryKnobOutsideItsLimitIsRefusedByName() {
+        let cases: [(String, (inout Recipe) -> Void)] = [
+            ("--size", { $0.size = Int.max }), ("--scales", { $0.scales = 0 }), ("--iterations", { $0.iterations = -1 }),
+            ("--style-scale", { $0.styleScale = .infinity }), ("--learning-rate", { $0.learningRate = .nan }),
+            ("--tv-weight", { $0.tvWeight = -.infinity }), ("--style-blend", { $0.styleBlend = [1, .nan] }),
+            ("--noise", { $0.noise = 2 }), ("--tolerance", { $0.tolerance = 1 }), ("--min-size", { $0.minSize = 0 }),
+        ]
+        for (flag, change) in cases {
+            var r = Recipe()
+            change(&r)
+            XCTAssertThrowsError(try r.validate(), flag) { XCTAssertEqual(($0 as? LimitError)?.flag, flag) }
+        }
+        XCTAssertNoThrow(try Recipe().validate())
+    }
+
     func testMissingKeysTakeDefaults() throws {
         let r = try JSONDecoder().decode(Recipe.self, from: Data(#"{"style_weight": 20, "optimizer": "adam"}"#.utf8))
         XCTAssertEqual(r.styleWeight, 20)
