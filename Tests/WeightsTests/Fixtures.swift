@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import XCTest
 import Weights
+import TensorCore
 
 /// Files under Fixtures/, made once by the committed Python scripts beside them.
 enum Fixtures {

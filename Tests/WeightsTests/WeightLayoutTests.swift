@@ -1,5 +1,6 @@
 import XCTest
 import Weights
+import TensorCore
 
 final class WeightLayoutTests: XCTestCase {
     /// Parameter counts of torchvision's `features` (total minus classifier, from the published model sizes).
