@@ -65,10 +65,7 @@ final class TransferSession {
             throw ValidationError("--pooling \(recipe.pooling): choose max or avg")
         }
         let store = ModelStore()
-        let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
-        guard let architecture = Architecture(inferringFrom: weights) else {
-            throw CLIError.unknownArchitecture(name)
-        }
+        let (name, architecture, weights) = try store.load(recipe.model ?? store.defaultModelName())
         let network = try architecture.makeNetwork(weights: weights, pooling: pooling)
         if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
             Self.adoptDefaultLayers(of: architecture, in: &recipe)
@@ -102,13 +99,10 @@ extension FeatureNetwork {
 }
 
 enum CLIError: Error, CustomStringConvertible {
-    case unknownArchitecture(String)
     case unsupportedPicture(String)
 
     var description: String {
         switch self {
-        case .unknownArchitecture(let name):
-            return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
         }
