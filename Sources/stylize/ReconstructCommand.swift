@@ -1,4 +1,5 @@
 import ArgumentParser
+import Models
 import StyleTransfer
 
 struct ReconstructCommand: TransferCommand {
@@ -17,7 +18,7 @@ struct ReconstructCommand: TransferCommand {
     static var defaults: Recipe {
         var r = Recipe()
         r.styleWeight = 0
-        r.contentLayers = ["relu3_1"]
+        r.contentLayers = Architecture.vgg16.defaultReconstructionLayers
         // One scale from noise: the picture shows what the layer alone keeps.
         r.scales = 1
         r.iterations = 200

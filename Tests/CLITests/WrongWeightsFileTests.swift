@@ -4,15 +4,9 @@ import XCTest
 /// A weights file that does not fit its network stops `image` and `models import` with one message naming the
 /// file and the tensor, before any image is read or anything is installed.
 final class WrongWeightsFileTests: XCTestCase {
-    /// A safetensors file (8-byte header length, JSON header, raw little-endian floats) holding only
-    /// `features.0.weight` as VGG's first kernel, 64×3×3×3.
+    /// Only `features.0.weight`, as VGG's first kernel (64×3×3×3).
     private func writeFirstKernelOnly(_ path: String, values: [Float]) throws {
-        let header = Data(#"{"features.0.weight":{"dtype":"F32","shape":[64,3,3,3],"data_offsets":[0,\#(values.count * 4)]}}"#.utf8)
-        var file = Data()
-        withUnsafeBytes(of: UInt64(header.count).littleEndian) { file.append(contentsOf: $0) }
-        file.append(header)
-        values.forEach { value in withUnsafeBytes(of: value.bitPattern.littleEndian) { file.append(contentsOf: $0) } }
-        try file.write(to: URL(fileURLWithPath: path))
+        try SafetensorsFile.write([("features.0.weight", [64, 3, 3, 3], values)], to: path)
     }
 
     func testMissingAndNonFiniteTensorsAreNamed() throws {
