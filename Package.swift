@@ -28,13 +28,13 @@ let package = Package(
         // Write-to-a-temporary-then-rename, shared by Media and Weights (which must not depend on each other).
         .target(name: "AtomicFiles"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
+        .target(name: "Models", dependencies: ["TensorCore", "Layers"]),
         .target(
             name: "Weights",
             dependencies: [
-                "TensorCore", "AtomicFiles", "CZlib",
+                "TensorCore", "Models", "AtomicFiles", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
-        .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG", "AtomicFiles"]),
@@ -52,7 +52,7 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
         .testTarget(
-            name: "WeightsTests", dependencies: ["Weights", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+            name: "WeightsTests", dependencies: ["Weights", "Models", "TensorCore", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),

@@ -1,6 +1,5 @@
 import Layers
 import TensorCore
-import Weights
 
 /// One stage of a `features` stack as torchvision numbers it (`features.N`), with Stylize's readable name.
 enum StageSpec {
@@ -73,14 +72,6 @@ struct Layout {
             ("fire8", fire(11, 384, 64, 256)), ("fire9", fire(12, 512, 64, 256)),
         ])
     }()
-}
-
-/// Reads and checks one tensor: present, the expected shape, finite.
-func tensor(_ weights: WeightSet, _ name: String, _ shape: [Int], model: String) throws -> [Float] {
-    guard let array = weights[name] else { throw ModelError.missingTensor(name, model: model) }
-    guard array.shape == shape else { throw ModelError.wrongShape(name, expected: shape, found: array.shape) }
-    guard array.values.allSatisfy({ $0.isFinite }) else { throw ModelError.nonFinite(name) }
-    return array.values
 }
 
 /// The convolution layer for a kernel: `Conv3x3` for 3×3/1/1 (Winograd when the channels allow, unless

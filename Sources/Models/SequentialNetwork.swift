@@ -1,6 +1,5 @@
 import Layers
 import TensorCore
-import Weights
 
 /// A `features` stack run stage by stage: VGG, AlexNet and SqueezeNet are all one of these.
 ///
@@ -36,7 +35,8 @@ final class SequentialNetwork: FeatureNetwork {
     private var lastDepth = -1
     private var copied: Set<Int> = []
 
-    init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) throws {
+    /// `weights` are checked against `layout` (`Architecture.validated`), so every tensor read here is present.
+    init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) {
         self.name = name
         self.pooling = pooling
         layerNames = layout.stages.map(\.name)
@@ -46,25 +46,23 @@ final class SequentialNetwork: FeatureNetwork {
             index["features.\(i)"] = i
         }
         self.index = index
-        stages = try layout.stages.map { stage -> Stage in
+        func values(_ name: String) -> [Float] { weights[name]!.values }
+        stages = layout.stages.map { stage -> Stage in
             switch stage.spec {
             case let .conv(i, cin, cout, k, stride, padding):
                 return .conv(makeConvolution(
-                    weight: try tensor(weights, "features.\(i).weight", [cout, cin, k, k], model: name),
-                    bias: try tensor(weights, "features.\(i).bias", [cout], model: name),
+                    weight: values("features.\(i).weight"), bias: values("features.\(i).bias"),
                     inChannels: cin, outChannels: cout, kernel: k, stride: stride, padding: padding, algorithm: algorithm))
             case .relu: return .relu
             case .pool(let geometry): return .pool(geometry)
             case let .fire(i, cin, s, e1, e3):
-                func conv(_ part: String, _ cin: Int, _ cout: Int, _ k: Int) throws -> [Float] {
-                    try tensor(weights, "features.\(i).\(part).weight", [cout, cin, k, k], model: name)
-                }
-                func bias(_ part: String, _ cout: Int) throws -> [Float] { try tensor(weights, "features.\(i).\(part).bias", [cout], model: name) }
+                func weight(_ part: String) -> [Float] { values("features.\(i).\(part).weight") }
+                func bias(_ part: String) -> [Float] { values("features.\(i).\(part).bias") }
                 return .fire(Fire(
-                    squeeze: Conv2d(weight: try conv("squeeze", cin, s, 1), bias: try bias("squeeze", s), inChannels: cin, outChannels: s, kernel: 1),
-                    expand1x1: Conv2d(weight: try conv("expand1x1", s, e1, 1), bias: try bias("expand1x1", e1), inChannels: s, outChannels: e1, kernel: 1),
+                    squeeze: Conv2d(weight: weight("squeeze"), bias: bias("squeeze"), inChannels: cin, outChannels: s, kernel: 1),
+                    expand1x1: Conv2d(weight: weight("expand1x1"), bias: bias("expand1x1"), inChannels: s, outChannels: e1, kernel: 1),
                     expand3x3: makeConvolution(
-                        weight: try conv("expand3x3", s, e3, 3), bias: try bias("expand3x3", e3), inChannels: s, outChannels: e3,
+                        weight: weight("expand3x3"), bias: bias("expand3x3"), inChannels: s, outChannels: e3,
                         kernel: 3, stride: 1, padding: 1, algorithm: algorithm)))
             }
         }

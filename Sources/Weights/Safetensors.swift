@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import TensorCore
 
 /// The safetensors format, the store's cache format: an 8-byte little-endian header length, a JSON header mapping
 /// each tensor to its dtype, shape and byte range, then the raw little-endian data. Files are memory-mapped on read.

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Reads `torch.save` files holding a state_dict: the zip format (`<prefix>/data.pkl` whose persistent ids name
 /// storages stored as `<prefix>/data/<key>`) and the legacy format of the older torchvision downloads (a run of
 /// pickles followed by the raw storages). Tensors are returned as row-major `Float` arrays under their state_dict

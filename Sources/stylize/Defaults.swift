@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Models
 import StyleTransfer
 import VideoStyle
 
@@ -32,7 +33,7 @@ enum ReconstructDefaults: CommandDefaults {
     static var recipe: Recipe {
         var r = Recipe()
         r.styleWeight = 0
-        r.contentLayers = ["relu3_1"]
+        r.contentLayers = Architecture.vgg16.defaultReconstructionLayers
         r.scales = 1
         r.iterations = 200
         r.initialization = .noise

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Models
 import StyleTransfer
 
 struct ReconstructCommand: TransferCommand {

@@ -58,46 +58,21 @@ final class TransferSession {
     static func loadNetwork(for recipe: inout Recipe) throws -> (FeatureNetwork, String) {
         _ = try BLAS.load()
         let store = ModelStore()
-        let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
-        guard let architecture = Architecture(inferringFrom: weights) else {
-            throw CLIError.unknownArchitecture(name)
-        }
+        let (name, architecture, weights) = try store.load(recipe.model ?? store.defaultModelName())
         let network = try architecture.makeNetwork(weights: weights, pooling: recipe.pooling)
-        if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
-            Self.adoptDefaultLayers(of: architecture, in: &recipe)
-        }
+        recipe.contentLayers = architecture.contentLayers(adopting: recipe.contentLayers)
+        // Per-layer style weights were chosen for the layers named, so those are kept.
+        if recipe.styleLayerWeights == nil { recipe.styleLayers = architecture.styleLayers(adopting: recipe.styleLayers) }
         return (network, name)
     }
 
-    /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
-    /// defaults are used instead (AlexNet and SqueezeNet name their layers differently).
-    private static func adoptDefaultLayers(of architecture: Architecture, in recipe: inout Recipe) {
-        let vgg = Recipe()
-        let (content, style): ([String], [String])
-        switch architecture {
-        case .vgg16, .vgg19: return
-        case .alexnet: (content, style) = (["relu4"], ["relu1", "relu2", "relu3", "relu4", "relu5"])
-        case .squeezenet1_1: (content, style) = (["fire6"], ["relu1", "fire2", "fire4", "fire6", "fire8"])
-        }
-        if recipe.contentLayers == vgg.contentLayers || recipe.contentLayers == ReconstructDefaults.recipe.contentLayers {
-            recipe.contentLayers = content
-        }
-        if recipe.styleLayers == vgg.styleLayers && recipe.styleLayerWeights == nil { recipe.styleLayers = style }
-    }
-}
-
-extension FeatureNetwork {
-    func hasLayers(_ names: [String]) -> Bool { names.allSatisfy(layerNames.contains) }
 }
 
 enum CLIError: Error, CustomStringConvertible {
-    case unknownArchitecture(String)
     case unsupportedPicture(String)
 
     var description: String {
         switch self {
-        case .unknownArchitecture(let name):
-            return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
         }

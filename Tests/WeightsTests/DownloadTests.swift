@@ -1,5 +1,6 @@
 import XCTest
 import Weights
+import TensorCore
 
 /// The curl download path of `fetch` (checksum prefix, resume fallback, refusal) against a file server on the
 /// loopback address named by STYLIZE_WEIGHTS_URL, since torchvision's own host is not reachable here.
