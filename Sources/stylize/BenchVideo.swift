@@ -55,7 +55,9 @@ struct BenchVideo: ParsableCommand {
         var settings = FrameSettings()
         settings.temporal = temporal
         if let frameIterations { settings.frameIterations = frameIterations }
-        let styleImage = try TransferSession.read(style)
+        var largest = recipe  // the style is read for the largest size benched
+        largest.size = sizes.max() ?? recipe.size
+        let styleImage = try PictureReader(megapixels: 100, recipe: largest).read(style)
         if !json {
             print("\(modelName), OpenBLAS \(try BLAS.load().coreName); \(clip), \(frames) frames per size, "
                 + "temporal \(temporal.rawValue), \(settings.frameIterations) iterations per later frame")

@@ -34,6 +34,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
 
+    @Option(help: "Refuse input pictures of more megapixels than this (they are refused before decoding).")
+    var maxMegapixels = 100.0
+
     /// Checks the output's directory before a run spends minutes on a result it could not write.
     func validate() throws {
         var isDirectory: ObjCBool = false

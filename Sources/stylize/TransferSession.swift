@@ -17,13 +17,15 @@ final class TransferSession {
     private let contentPath: String?
     private let stylePaths: [String]
 
-    init(recipe: Recipe, content: String?, styles: [String]) throws {
+    init(recipe: Recipe, content: String?, styles: [String], maxMegapixels: Double) throws {
         var recipe = recipe
         let (network, name) = try Self.loadNetwork(for: &recipe)
-        let contentImage = try content.map(Self.read)
-        let styleImages = try styles.map(Self.read)
+        let pictures = try PictureReader(megapixels: maxMegapixels, recipe: recipe)
+        let contentImage = try content.map(pictures.read)
+        let styleImages = try styles.map(pictures.read)
+        try Self.checkMemory(network, recipe, content: contentImage?.shape, styles: styleImages.map(\.shape))
         let initialization = try Initialization.named(recipe.initialization, noise: recipe.noise)
-            ?? .image(Self.read(recipe.initialization))
+            ?? .image(pictures.read(recipe.initialization))
         engine = try Engine(network: network, recipe: recipe, content: contentImage, styles: styleImages, initialization: initialization)
         self.recipe = recipe
         modelName = name
@@ -76,8 +78,11 @@ final class TransferSession {
         return (network, name)
     }
 
-    static func read(_ path: String) throws -> Tensor {
-        Tensor(try ImageReader.read(path))
+    /// Refuses a run estimated over the memory this machine (or this process's cgroup) has available.
+    static func checkMemory(_ network: FeatureNetwork, _ recipe: Recipe, content: Shape?, styles: [Shape], video: Bool = false) throws {
+        guard let architecture = Architecture(rawValue: network.name) else { return }
+        try MemoryEstimate.check(architecture: architecture, recipe: recipe, content: content, styles: styles, video: video,
+                                 available: AvailableMemory.bytes())
     }
 
     /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
@@ -130,7 +135,7 @@ extension TransferCommand {
     /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
     func runSession(content: String?, styles: [String]) throws {
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
+        let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
         try options.saveRecipeIfAsked(session.recipe)
         _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
     }

@@ -113,9 +113,13 @@ struct VideoCommand: ParsableCommand {
         guard gifWidth >= 16 else { throw ValidationError("--gif-width must be at least 16 pixels") }
 
         let (network, modelName) = try TransferSession.loadNetwork(for: &video.recipe)
+        let pictures = try PictureReader(megapixels: options.maxMegapixels, recipe: video.recipe)
+        let styleImages = try styles.map(pictures.read)
+        // Frames are fitted to --size; a square of that side bounds any frame's shape.
+        try TransferSession.checkMemory(network, video.recipe, content: nil, styles: styleImages.map(\.shape), video: true)
         let initialization = try Initialization.named(video.recipe.initialization, noise: video.recipe.noise)
-            ?? .image(TransferSession.read(video.recipe.initialization))
-        let stylizer = try FrameStylizer(network: network, styles: styles.map(TransferSession.read), recipe: video.recipe,
+            ?? .image(pictures.read(video.recipe.initialization))
+        let stylizer = try FrameStylizer(network: network, styles: styleImages, recipe: video.recipe,
                                          settings: video.frame, firstInitialization: initialization)
         var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
                            resume: resume, selection: video.selection, size: video.recipe.size)
