@@ -4,7 +4,7 @@ import TensorCore
 /// What a feature network holds in memory for one image, from its layout alone (no weights needed), so a run can
 /// be sized before it starts.
 public struct NetworkMemory: Sendable {
-    /// Weights as the layers keep them, bytes.
+    /// The weights, bytes (4 per parameter, as in the file).
     public var weights: Int
     /// Stage outputs, copies of tapped outputs, the normalised image and its gradient, the two gradient buffers
     /// and the convolution workspace at this image size, bytes.

@@ -9,13 +9,18 @@ import TensorCore
 /// per-tap gradients and Gram matrices (a target per style, the current one and its gradient), the optimizer's
 /// state (L-BFGS keeps two vectors per curvature pair, at most one pair per iteration), the pictures as read,
 /// a few image-sized tensors of the engine, and for frame mode the flow fields, masks and warped frames. The
-/// libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`.
+/// libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`, and the
+/// weights count `weightCopies` times.
 public struct MemoryEstimate: Sendable, Equatable {
     public let bytes: Int
     public let size: Int
 
-    /// Measured: `stylize` with a network loaded and a tiny picture peaks near this.
-    static let baseline = 120 << 20
+    /// Measured: `stylize info` (libraries loaded, OpenBLAS run) peaks at 76 MB.
+    static let baseline = 64 << 20
+    /// The weights as read, the layers' copies and the Winograd kernels made from them (36 values for 9, once for
+    /// forward and once for backward), less what is freed on the way: a VGG16 run at `--size 32` peaks at 412 MB,
+    /// about the baseline and 6 times its 59 MB of weights.
+    static let weightCopies = 6
 
     /// `pictures`: the content (nil for a texture) and style tensors as read; nil when a layer is not the model's
     /// (the engine reports that itself).
@@ -44,7 +49,7 @@ public struct MemoryEstimate: Sendable, Equatable {
         floats += (content?.count ?? 0) + styles.reduce(0) { $0 + $1.count }  // pictures as read
         floats += 6 * n  // engine: result, gradient, resized content and start, colour and display copies
         if video { floats += 12 * n }  // flow both ways (2 planes each, pyramid), masks, warped and previous frames
-        bytes = Self.baseline + 2 * network.weights + network.buffers + 4 * floats
+        bytes = Self.baseline + Self.weightCopies * network.weights + network.buffers + 4 * floats
         size = recipe.size
     }
 
