@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),
         // Runs the built `stylize` executable as a user would.
-        .testTarget(name: "CLITests", dependencies: ["stylize", "Media"]),
+        .testTarget(name: "CLITests", dependencies: ["stylize", "Media", "TensorCore"]),
         .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],
     swiftLanguageModes: [.v5]

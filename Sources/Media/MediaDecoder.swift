@@ -12,8 +12,10 @@ final class MediaDecoder {
     let stream: UnsafeMutablePointer<AVStream>
     private var draining = false
 
-    /// `failure` turns a reason into the caller's error (not an image / not a video).
-    init(path: String, failure: (String) -> MediaError) throws {
+    /// `failure` turns a reason into the caller's error (not an image / not a video). Pictures over `pixelLimit`
+    /// fail to decode (FFmpeg's `max_pixels`, also while probing), before their full-size frame is allocated;
+    /// FFmpeg counts the padded row length, so the caller checks the exact limit on the frame.
+    init(path: String, pixelLimit: Int? = nil, failure: (String) -> MediaError) throws {
         _ = FFmpeg.quiet
         self.path = path
         var isDirectory: ObjCBool = false
@@ -27,7 +29,10 @@ final class MediaDecoder {
         let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
         // The tty demuxer "decodes" any text file as ANSI art; that is never a picture the user meant.
         if demuxer == "tty" { avformat_close_input(&format); throw failure("text, not pixels") }
-        code = avformat_find_stream_info(fmt, nil)
+        var options = [OpaquePointer?](repeating: nil, count: Int(fmt.pointee.nb_streams))
+        if let pixelLimit { for i in options.indices { av_dict_set(&options[i], "max_pixels", "\(pixelLimit)", 0) } }
+        code = options.withUnsafeMutableBufferPointer { avformat_find_stream_info(fmt, $0.baseAddress) }
+        for i in options.indices { av_dict_free(&options[i]) }
         if code < 0 { avformat_close_input(&format); throw failure(FFmpeg.message(code)) }
         var decoder: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
@@ -44,6 +49,7 @@ final class MediaDecoder {
             throw MediaError.ffmpeg(path: path, operation: "allocation", message: "out of memory")
         }
         code = avcodec_parameters_to_context(codec, stream.pointee.codecpar)
+        if let pixelLimit { codec.pointee.max_pixels = Int64(pixelLimit) }
         if code >= 0 { code = avcodec_open2(codec, decoder, nil) }
         if code < 0 { throw failure("cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.message(code))") }
     }

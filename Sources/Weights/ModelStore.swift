@@ -3,9 +3,11 @@ import Foundation
 import Models
 import TensorCore
 
-/// Converted models on disk: `<directory>/<name>.safetensors` with its sha256 beside it in
-/// `<name>.safetensors.sha256` (the `sha256sum` format). The directory is `$STYLIZE_MODELS`, else
-/// `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
+/// Converted models on disk. A model is `<directory>/<name>.safetensors`, a symbolic link to
+/// `.blobs/<sha256>.safetensors`: the file is named by its own checksum, so a reader never sees weights with
+/// another file's checksum, and one rename of the link installs both. Stores written before this layout hold a
+/// plain file with its sha256 beside it in `<name>.safetensors.sha256`; they are still read. The directory is
+/// `$STYLIZE_MODELS`, else `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
 public struct ModelStore: Sendable {
     public struct Installed: Sendable {
         public let name: String
@@ -62,18 +64,32 @@ public struct ModelStore: Sendable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return files.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.sorted().map { file in
             let name = String(file.dropLast(".safetensors".count)), path = directory + "/" + file
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let recorded = (try? String(contentsOfFile: path + ".sha256", encoding: .utf8))?.split(separator: " ").first.map(String.init)
+            var status = stat()
+            let bytes = stat(path, &status) == 0 ? Int(status.st_size) : 0
             let metadata = try? Self.metadata(of: path)
-            return Installed(name: name, path: path, bytes: bytes, sha256: recorded,
+            return Installed(name: name, path: path, bytes: bytes, sha256: recordedSHA256(of: path),
                              network: metadata?["network"], source: metadata?["source"])
         }
+    }
+
+    /// The blob a model's link names (relative to the store), or nil for a plain file or a link made by hand.
+    private func blob(of path: String) -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+              target.hasPrefix(Self.blobs + "/"), target.hasSuffix(".safetensors") else { return nil }
+        let digest = target.dropFirst(Self.blobs.count + 1).dropLast(".safetensors".count)
+        return digest.count == 64 && digest.allSatisfy(\.isHexDigit) ? target : nil
+    }
+
+    /// The checksum in the blob's name, else the one in a `.sha256` file beside an older store's plain file.
+    private func recordedSHA256(of path: String) -> String? {
+        if let blob = blob(of: path) { return String(blob.dropFirst(Self.blobs.count + 1).dropLast(".safetensors".count)) }
+        return (try? String(contentsOfFile: path + ".sha256", encoding: .utf8))?.split(separator: " ").first.map(String.init)
     }
 
     /// Recomputes an installed model's sha256 and compares it with the recorded one.
     public func verify(_ model: Installed) throws -> Bool {
         guard let recorded = model.sha256 else { return false }
-        return try FileDigest.sha256(ofFile: model.path) == recorded
+        return try FileDigest.sha256(ofFile: blob(of: model.path).map { directory + "/" + $0 } ?? model.path) == recorded
     }
 
     /// Checks a weights file and installs it under `name`.
@@ -88,19 +104,34 @@ public struct ModelStore: Sendable {
                            sourceSHA256: try FileDigest.sha256(ofFile: path))
     }
 
-    /// Writes validated weights as `<name>.safetensors` (temp file + rename) and records its sha256.
+    /// Writes validated weights as `.blobs/<sha256>.safetensors` (temporary file + rename), then renames a link
+    /// `<name>.safetensors` to it over the previous one: until that rename readers see the previous model, after
+    /// it the new one, its checksum always the blob's name. The previous blob goes when no model links to it.
     @discardableResult
     public func install(_ weights: WeightSet, network: String, as name: String, source: String, sourceSHA256: String) throws -> Installed {
         try Self.check(name: name)
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+        do { try FileManager.default.createDirectory(atPath: directory + "/" + Self.blobs, withIntermediateDirectories: true) } catch {
             throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
         }
-        let target = path(for: name)
-        try Safetensors.write(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256], to: target)
-        let digest = try FileDigest.sha256(ofFile: target)
-        try WeightsError.writing { try AtomicFile.write(Data("\(digest)  \(name).safetensors\n".utf8), to: target + ".sha256") }
-        return installed().first { $0.name == name }!
+        let bytes = try Safetensors.encode(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256])
+        let digest = FileDigest.sha256(of: bytes), blob = Self.blobs + "/" + digest + ".safetensors"
+        try WeightsError.writing { try AtomicFile.write(bytes, to: directory + "/" + blob) }
+        let target = path(for: name), previous = self.blob(of: target)
+        let link = AtomicFile(target: target)
+        guard symlink(blob, link.temporary) == 0 else {
+            throw WeightsError.writeFailed(file: target, reason: String(cString: strerror(errno)))
+        }
+        try WeightsError.writing { try link.commit() }
+        unlink(target + ".sha256")  // an older store's checksum file, now superseded by the blob's name
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if let previous, previous != blob, !files.contains(where: { $0.hasSuffix(".safetensors") && self.blob(of: directory + "/" + $0) == previous }) {
+            unlink(directory + "/" + previous)
+        }
+        return Installed(name: name, path: target, bytes: bytes.count, sha256: digest, network: network, source: source)
     }
+
+    /// The folder of checksum-named weights files the models link to.
+    static let blobs = ".blobs"
 
     static func check(name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")

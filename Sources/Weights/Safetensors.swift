@@ -70,6 +70,12 @@ public enum Safetensors {
 
     /// Writes `weights` as F32, tensors in name order, to a temporary file beside `path`, renamed when complete.
     public static func write(_ weights: WeightSet, metadata: [String: String] = [:], to path: String) throws {
+        let out = try encode(weights, metadata: metadata)
+        try WeightsError.writing { try AtomicFile.write(out, to: path) }
+    }
+
+    /// The file's bytes, built in memory so the model store can name the file by its checksum before writing it.
+    static func encode(_ weights: WeightSet, metadata: [String: String] = [:]) throws -> Data {
         let names = weights.keys.sorted()
         var header: [String: Any] = [:]
         var offset = 0
@@ -90,6 +96,6 @@ public enum Safetensors {
                 else { for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }
             }
         }
-        try WeightsError.writing { try AtomicFile.write(out, to: path) }
+        return out
     }
 }

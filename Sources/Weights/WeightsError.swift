@@ -15,6 +15,7 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
     case invalidName(String)
     case checksumMismatch(file: String, expected: String, found: String)
     case fetchFailed(name: String, reason: String)
+    case invalidWeightsURL(String, reason: String)
     case writeFailed(file: String, reason: String)
 
     public var description: String {
@@ -39,6 +40,9 @@ public enum WeightsError: Error, CustomStringConvertible, Equatable {
             return "\(file) has sha256 \(found), expected \(expected); it was not installed (a damaged or "
                 + "different download)"
         case let .fetchFailed(name, reason): return "could not fetch \(name): \(reason)"
+        case let .invalidWeightsURL(value, reason):
+            return "STYLIZE_WEIGHTS_URL \(value) \(reason); set it to the https:// or file:// URL of the directory "
+                + "holding torchvision's model files"
         case let .writeFailed(file, reason): return "could not write \(file): \(reason)"
         }
     }

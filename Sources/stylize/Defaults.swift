@@ -74,6 +74,13 @@ enum RecordingDefaults {
     static let progressEveryLimit = Limit(0...Recipe.iterationsLimit.range.upperBound)
 }
 
+/// Pictures read by any run (content, style, start image).
+enum InputDefaults {
+    /// Larger pictures are refused before decoding (`--max-megapixels` raises it): 100 MP is a 12 000 × 8 000 scan.
+    static let maxMegapixels = 100.0
+    static let maxMegapixelsLimit = Limit(0.01...10_000.0)
+}
+
 /// "text (default: value)": the help line of an option whose default comes from `Defaults`; numbers as they
 /// are typed (1e+05 → 100000, 0.1, 1e+15), not as Swift prints a `Double` (100000.0).
 func help(_ text: String, default value: Any) -> ArgumentHelp {

@@ -17,8 +17,8 @@ final class TransferSession {
     private let contentPath: String?
     private let stylePaths: [String]
 
-    init(recipe: Recipe, content: String?, styles: [String]) throws {
-        let setup = try TransferSetup(recipe: recipe, content: content, styles: styles)
+    init(recipe: Recipe, content: String?, styles: [String], maxMegapixels: Double) throws {
+        let setup = try TransferSetup(recipe: recipe, content: content, styles: styles, maxMegapixels: maxMegapixels)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
                             initialization: setup.initialization)
         self.recipe = setup.recipe
@@ -65,7 +65,6 @@ final class TransferSession {
         if recipe.styleLayerWeights == nil { recipe.styleLayers = architecture.styleLayers(adopting: recipe.styleLayers) }
         return (network, name)
     }
-
 }
 
 enum CLIError: Error, CustomStringConvertible {
@@ -94,7 +93,7 @@ extension TransferCommand {
     /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
     func runSession(content: String?, styles: [String]) throws {
         let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
+        let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
         try options.saveRecipeIfAsked(session.recipe)
         _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
     }
