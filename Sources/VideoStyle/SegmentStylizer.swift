@@ -14,9 +14,9 @@ import TensorCore
 /// another's folder), kept at 8 bits as the first segment keeps it, then warped onto the lead-in's first frame
 /// by `FrameStylizer`'s flow step (what the flow cannot carry starts from the content). It is kept in the
 /// segment's folder as frame 1 (byte for byte the first segment's), so a resumed segment does not redo it; the
-/// join does not use it. Started from scratch,
-/// two chains differ by a fixed amount in every frame, which on a still shot the cross-fade spreads visibly
-/// over the overlap; from a shared start they agree wherever the picture has not changed since frame 0.
+/// join does not use it. Started from scratch, two chains differ by a fixed amount in every frame, which on a
+/// still shot the cross-fade spreads visibly over the overlap; from a shared start they agree wherever the
+/// picture has not changed since frame 0.
 public final class SegmentStylizer {
     public let stylizer: FrameStylizer
 
