@@ -16,6 +16,7 @@ struct ImageCommand: TransferCommand {
     @OptionGroup var objective: ObjectiveOptions
     @OptionGroup var optimization: OptimizationOptions
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
+    @OptionGroup(title: "Loss plot") var plot: PlotOptions
 
     /// Multi-scale L-BFGS from the content: good pictures with no flags.
     static var defaults: Recipe { Recipe() }

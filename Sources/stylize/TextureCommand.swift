@@ -13,6 +13,7 @@ struct TextureCommand: TransferCommand {
     @OptionGroup var objective: ObjectiveOptions
     @OptionGroup var optimization: OptimizationOptions
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
+    @OptionGroup(title: "Loss plot") var plot: PlotOptions
 
     static var defaults: Recipe {
         var r = Recipe()

@@ -122,6 +122,7 @@ protocol TransferCommand: ParsableCommand {
     var objective: ObjectiveOptions { get }
     var optimization: OptimizationOptions { get }
     var frames: FrameOptions { get }
+    var plot: PlotOptions { get }
     /// The recipe the command starts from, before `--recipe` and the flags.
     static var defaults: Recipe { get }
 }
@@ -132,6 +133,10 @@ extension TransferCommand {
         let recipe = try options.makeRecipe(defaults: Self.defaults, objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
+        let losses = plot.recorder(for: session.engine)
+        let ran = Result { try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames) }
+        if case .failure(let error) = ran, !(error is ExitCode) { throw error }  // after Ctrl-C the plot is still drawn
+        try plot.write(losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))")
+        _ = try ran.get()
     }
 }
