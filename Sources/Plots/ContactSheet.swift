@@ -84,7 +84,8 @@ public struct ContactSheet: Sendable {
         var x = gutter + labelWidth + (rowLabels.isEmpty ? 0 : gutter)
         for c in 0..<columnCount {
             let pictures = cells.compactMap { c < $0.count ? $0[c] : nil }.map(\.width).max() ?? 0
-            let label = c < columnLabels.count ? Int(canvas.textWidth(columnLabels[c]).rounded(.up)) : 0
+            // Neighbouring column labels keep two gutters between them.
+            let label = c < columnLabels.count ? Int(canvas.textWidth(columnLabels[c]).rounded(.up)) + 2 * gutter : 0
             let w = max(pictures, label, Int(line.rounded(.up)))
             columns.append((x, w))
             x += w + gutter
@@ -96,7 +97,9 @@ public struct ContactSheet: Sendable {
             rows.append((y, h))
             y += h + gutter
         }
+        // Under a title wider than the grid, the grid is centred.
         let width = max(x, Int(titleWidth.rounded(.up)) + 2 * gutter)
+        columns = columns.map { ($0.x + (width - x) / 2, $0.width) }
         let rects: [[Rect?]] = cells.indices.map { r in
             cells[r].indices.map { c in
                 cells[r][c].map { p in
