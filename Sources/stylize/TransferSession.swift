@@ -87,6 +87,7 @@ protocol TransferCommand: ParsableCommand {
     var objective: ObjectiveOptions<Defaults> { get }
     var optimization: OptimizationOptions<Defaults> { get }
     var frames: FrameOptions { get }
+    var plot: PlotOptions { get }
 }
 
 extension TransferCommand {
@@ -95,6 +96,10 @@ extension TransferCommand {
         let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
+        let losses = plot.recorder(for: session.engine)
+        let ran = Result { try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames) }
+        if case .failure(let error) = ran, !(error is ExitCode) { throw error }  // after Ctrl-C the plot is still drawn
+        try plot.write(losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))")
+        _ = try ran.get()
     }
 }
