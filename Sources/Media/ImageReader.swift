@@ -5,14 +5,22 @@ import Foundation
 /// upright: a photo's EXIF orientation (a phone held in portrait) is applied.
 /// Grey, palette, 16-bit and CMYK sources are converted by swscale; alpha is composited on white.
 public enum ImageReader {
-    public static func read(_ path: String) throws -> RGBImage {
-        let decoder = try MediaDecoder(path: path) { MediaError.notAnImage(path: path, reason: $0) }
+    /// The most pixels a picture or video frame may have unless a caller allows more: 50 MP covers 8K video and
+    /// most cameras, and its decoded planes stay near a gigabyte.
+    public static let defaultMaxPixels = 50_000_000
+
+    public static func read(_ path: String, maxPixels: Int = defaultMaxPixels) throws -> RGBImage {
+        let decoder = try MediaDecoder(path: path, maxPixels: maxPixels) { MediaError.notAnImage(path: path, reason: $0) }
         let frame: UnsafeMutablePointer<AVFrame>?
         do { frame = try decoder.next() } catch let error as MediaError {
             throw MediaError.notAnImage(path: path, reason: "\(error)")
         }
         guard let frame, frame.pointee.width > 0, frame.pointee.height > 0 else {
             throw MediaError.notAnImage(path: path, reason: "no picture could be decoded")
+        }
+        let (width, height) = (Int(frame.pointee.width), Int(frame.pointee.height))
+        guard width * height <= maxPixels else {
+            throw MediaError.tooManyPixels(path: path, width: width, height: height, limit: maxPixels)
         }
         let image = try PixelConverter().image(from: frame, path: path)
         return orientation(of: frame, decoder: decoder).apply(to: image)

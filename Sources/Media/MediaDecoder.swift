@@ -12,8 +12,9 @@ final class MediaDecoder {
     let stream: UnsafeMutablePointer<AVStream>
     private var draining = false
 
-    /// `failure` turns a reason into the caller's error (not an image / not a video).
-    init(path: String, failure: (String) -> MediaError) throws {
+    /// `failure` turns a reason into the caller's error (not an image / not a video); a picture or frame of more
+    /// than `maxPixels` pixels is refused.
+    init(path: String, maxPixels: Int, failure: (String) -> MediaError) throws {
         _ = FFmpeg.quiet
         self.path = path
         var isDirectory: ObjCBool = false
@@ -43,7 +44,15 @@ final class MediaDecoder {
         guard let codec, packet != nil, frame != nil else {
             throw MediaError.ffmpeg(path: path, operation: "allocation", message: "out of memory")
         }
+        // A header of a few bytes can claim any size; decoding it would allocate gigabytes before anyone looks.
+        let width = Int(stream.pointee.codecpar.pointee.width), height = Int(stream.pointee.codecpar.pointee.height)
+        guard width * height <= maxPixels else {
+            throw MediaError.tooManyPixels(path: path, width: width, height: height, limit: maxPixels)
+        }
         code = avcodec_parameters_to_context(codec, stream.pointee.codecpar)
+        // A backstop for sizes the header leaves out or changes mid-stream; twice the limit, as FFmpeg counts the
+        // width rounded up to its alignment (ImageReader checks the decoded picture against the exact limit).
+        codec.pointee.max_pixels = 2 * Int64(maxPixels)
         if code >= 0 { code = avcodec_open2(codec, decoder, nil) }
         if code < 0 { throw failure("cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.message(code))") }
     }

@@ -8,6 +8,7 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     case unsupportedExtension(path: String, supported: [String])
     case encoderUnavailable(path: String, encoder: String)
     case invalidSize(path: String, width: Int, height: Int)
+    case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
     case noFrames(path: String)
     case alreadyFinished(path: String)
     case ffmpeg(path: String, operation: String, message: String)
@@ -30,6 +31,9 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
             return "\(path): this FFmpeg build has no \(encoder) encoder; choose another output format"
         case .invalidSize(let path, let width, let height):
             return "\(path): invalid picture size \(width)×\(height); width and height must be positive"
+        case .tooManyPixels(let path, let width, let height, let limit):
+            return "\(path): \(width)×\(height) pixels is over the limit of \(limit) pixels; "
+                + "scale it down first (for example `ffmpeg -i IN -vf scale=4096:-2 OUT`)"
         case .noFrames(let path):
             return "\(path): no frames were written, so no file was made"
         case .alreadyFinished(let path):
