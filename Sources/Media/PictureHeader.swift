@@ -1,6 +1,6 @@
 import Foundation
 
-/// A PNG's or JPEG's pixel size read from its header, without decoding. FFmpeg finds a picture's size only by
+/// A PNG's, JPEG's or WebP's pixel size read from its header, without decoding. FFmpeg finds a picture's size only by
 /// decoding it (a 16000×16000 PNG of 700 KB becomes a 768 MB frame), so a picture over the pixel limit is
 /// measured here to say by how much; nil for other formats or a header that does not parse.
 enum PictureHeader {
@@ -10,7 +10,11 @@ enum PictureHeader {
         // A JPEG's frame header follows its EXIF and other segments, which stay within the first 1 MiB in practice.
         guard let head = try? handle.read(upToCount: 1 << 20) else { return nil }
         let bytes = [UInt8](head)
-        return png(bytes) ?? jpeg(bytes)
+        return png(bytes) ?? jpeg(bytes) ?? webp(bytes)
+    }
+
+    private static func littleEndian(_ bytes: [UInt8], _ at: Int, _ count: Int) -> Int {
+        bytes[at ..< at + count].reversed().reduce(0) { $0 << 8 | Int($1) }
     }
 
     private static func bigEndian(_ bytes: [UInt8], _ at: Int, _ count: Int) -> Int {
@@ -41,5 +45,22 @@ enum PictureHeader {
             i += 2 + bigEndian(b, i + 2, 2)
         }
         return nil
+    }
+
+    /// RIFF "WEBP", then the first chunk: VP8X (canvas size − 1, 24-bit little-endian), VP8L (signature 0x2F,
+    /// then size − 1 in 14-bit fields) or VP8 (key-frame start code 9D 01 2A, then 14-bit width and height).
+    private static func webp(_ b: [UInt8]) -> (width: Int, height: Int)? {
+        guard b.count >= 30, b[0 ..< 4] == [0x52, 0x49, 0x46, 0x46], b[8 ..< 12] == [0x57, 0x45, 0x42, 0x50] else { return nil }
+        switch String(decoding: b[12 ..< 16], as: UTF8.self) {
+        case "VP8X": return (littleEndian(b, 24, 3) + 1, littleEndian(b, 27, 3) + 1)
+        case "VP8L":
+            guard b[20] == 0x2F else { return nil }
+            let bits = littleEndian(b, 21, 4)
+            return ((bits & 0x3FFF) + 1, (bits >> 14 & 0x3FFF) + 1)
+        case "VP8 ":
+            guard b[23 ..< 26] == [0x9D, 0x01, 0x2A] else { return nil }
+            return (littleEndian(b, 26, 2) & 0x3FFF, littleEndian(b, 28, 2) & 0x3FFF)
+        default: return nil
+        }
     }
 }

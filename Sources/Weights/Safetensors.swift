@@ -6,11 +6,7 @@ import TensorCore
 /// each tensor to its dtype, shape and byte range, then the raw little-endian data. Files are memory-mapped on read.
 public enum Safetensors {
     public static func read(_ path: String) throws -> (weights: WeightSet, metadata: [String: String]) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw WeightsError.unreadable(file: path, reason: error.localizedDescription)
-        }
-        return try data.withUnsafeBytes { try parse($0, file: path) }
+        try RegularFile.data(path, mapped: true).withUnsafeBytes { try parse($0, file: path) }
     }
 
     static func isSafetensors(_ bytes: [UInt8]) -> Bool {

@@ -7,10 +7,7 @@ import TensorCore
 /// holds (`Architecture.identify`) and reduced to that network's convolution parameters.
 public enum WeightFile {
     public static func read(_ path: String) throws -> (architecture: Architecture, weights: WeightSet) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
-        }
+        let data = try RegularFile.data(path, mapped: true)
         if data.count >= 9, data[data.startIndex + 8] == UInt8(ascii: "{") { // safetensors: read in place from the mapping
             return try Architecture.identify(data.withUnsafeBytes { try Safetensors.parse($0, file: path) }.weights, file: path)
         }
@@ -19,11 +16,7 @@ public enum WeightFile {
 
     /// Every tensor of the file under torchvision names, before any check against a network.
     public static func tensors(_ path: String) throws -> WeightSet {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
-        }
-        return try tensors(decoding: [UInt8](data), file: path)
+        try tensors(decoding: [UInt8](RegularFile.data(path, mapped: false)), file: path)
     }
 
     public static func tensors(decoding bytes: [UInt8], file: String) throws -> WeightSet {
