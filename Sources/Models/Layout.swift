@@ -30,6 +30,27 @@ struct Layout {
         }
     }
 
+    /// Each stage's output shape for `image`, in order: the one walk of the network's shapes, shared by the network
+    /// itself, its FLOP count and its memory estimate. A stage the image is too small for, and every stage after it,
+    /// has the empty shape.
+    func outputShapes(for image: Shape) -> [Shape] {
+        let empty = Shape(channels: 0, height: 0, width: 0)
+        var shape = image
+        return stages.map { stage in
+            guard shape.count > 0 else { return empty }
+            switch stage.spec {
+            case let .conv(_, _, cout, k, s, p):
+                guard shape.height + 2 * p >= k, shape.width + 2 * p >= k else { shape = empty; break }
+                shape = Shape(channels: cout, height: (shape.height + 2 * p - k) / s + 1, width: (shape.width + 2 * p - k) / s + 1)
+            case .relu: break
+            case .pool(let g): shape = shape.height >= g.kernel && shape.width >= g.kernel ? g.outputShape(shape) : empty
+            case let .fire(_, _, _, e1, e3): shape = Shape(channels: e1 + e3, height: shape.height, width: shape.width)
+            }
+            if shape.height < 1 || shape.width < 1 { shape = empty }
+            return shape
+        }
+    }
+
     /// VGG with `convsPerBlock` 3×3 convolutions in each of its five blocks: conv1_1, relu1_1, …, pool5.
     static func vgg(_ convsPerBlock: [Int]) -> Layout {
         var stages: [(String, StageSpec)] = [], channels = 3

@@ -22,18 +22,7 @@ extension Architecture {
         let stages = layout.stages
         let indexed = taps.compactMap { tap in stages.firstIndex { $0.name == tap }.map { (tap, $0) } }
         guard indexed.count == taps.count, let deepest = indexed.map(\.1).max() else { return nil }
-        var shape = Shape(channels: 3, height: height, width: width), shapes: [Shape] = []
-        for stage in stages[0 ... deepest] {
-            switch stage.spec {
-            case let .conv(_, _, cout, k, s, p):
-                shape = Shape(channels: cout, height: max(0, (shape.height + 2 * p - k) / s + 1), width: max(0, (shape.width + 2 * p - k) / s + 1))
-            case .relu: break
-            case .pool(let g):
-                shape = shape.height >= g.kernel && shape.width >= g.kernel ? g.outputShape(shape) : Shape(channels: 0, height: 0, width: 0)
-            case let .fire(_, _, _, e1, e3): shape = Shape(channels: e1 + e3, height: shape.height, width: shape.width)
-            }
-            shapes.append(shape)
-        }
+        let shapes = Array(layout.outputShapes(for: Shape(channels: 3, height: height, width: width))[0 ... deepest])
         let image = 3 * width * height, largest = max(image, shapes.map(\.count).max() ?? 0)
         var floats = 2 * image + 3 * largest
         for (i, stage) in stages[0 ... deepest].enumerated() {

@@ -19,6 +19,7 @@ final class SequentialNetwork: FeatureNetwork {
     }
 
     private let stages: [Stage]
+    private let layout: Layout
     private let pooling: Pooling
     private let index: [String: Int]  // name or `features.N` alias → stage
     private let workspace = Workspace()
@@ -39,6 +40,7 @@ final class SequentialNetwork: FeatureNetwork {
     init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) {
         self.name = name
         self.pooling = pooling
+        self.layout = layout
         layerNames = layout.stages.map(\.name)
         var index: [String: Int] = [:]
         for (i, stage) in layout.stages.enumerated() {
@@ -156,18 +158,7 @@ final class SequentialNetwork: FeatureNetwork {
     /// calls, so these are re-checked every call and the untapped ones freed.
     private func plan(_ image: Shape, depth: Int, wanted: Set<Int>) throws {
         if image != imageShape {
-            var list: [Shape] = [], shape = image
-            for stage in stages {
-                switch stage {
-                case .conv(let conv): shape = conv.outputShape(shape)
-                case .relu: break
-                case .pool(let g): shape = shape.height >= g.kernel && shape.width >= g.kernel ? g.outputShape(shape) : Shape(channels: 0, height: 0, width: 0)
-                case .fire(let fire): shape = fire.outputShape(shape)
-                }
-                if shape.height < 1 || shape.width < 1 { shape = Shape(channels: 0, height: 0, width: 0) }
-                list.append(shape)
-            }
-            shapes = list
+            shapes = layout.outputShapes(for: image)
             imageShape = image
             outputs = Array(repeating: nil, count: stages.count)
             preReLU = outputs
@@ -211,31 +202,6 @@ final class SequentialNetwork: FeatureNetwork {
 
     /// The smallest square side that keeps stage `depth` at least 1×1.
     private func minimumSize(depth: Int) -> Int {
-        var side = 1
-        while side < 4096 {
-            let s = sizeAfter(Shape(channels: 3, height: side, width: side), depth: depth)
-            if s >= 1 { return side }
-            side += 1
-        }
-        return side
-    }
-
-    private func sizeAfter(_ image: Shape, depth: Int) -> Int {
-        var shape = image
-        for stage in stages[0...depth] {
-            switch stage {
-            case .conv(let conv):
-                let k = (conv as? Conv2d)?.kernel ?? 3, p = (conv as? Conv2d)?.padding ?? 1
-                if shape.height + 2 * p < k || shape.width + 2 * p < k { return 0 }
-                shape = conv.outputShape(shape)
-            case .relu: break
-            case .pool(let g):
-                if shape.height < g.kernel || shape.width < g.kernel { return 0 }
-                shape = g.outputShape(shape)
-            case .fire(let fire): shape = fire.outputShape(shape)
-            }
-            if shape.height < 1 || shape.width < 1 { return 0 }
-        }
-        return shape.height
+        (1...4096).first { layout.outputShapes(for: Shape(channels: 3, height: $0, width: $0))[depth].count > 0 } ?? 4096
     }
 }

@@ -66,7 +66,7 @@ public struct ModelStore: Sendable {
             let name = String(file.dropLast(".safetensors".count)), path = directory + "/" + file
             var status = stat()
             let bytes = stat(path, &status) == 0 ? Int(status.st_size) : 0
-            let metadata = try? Self.metadata(of: path)
+            let metadata = try? Safetensors.metadata(of: path)
             return Installed(name: name, path: path, bytes: bytes, sha256: recordedSHA256(of: path),
                              network: metadata?["network"], source: metadata?["source"])
         }
@@ -142,17 +142,5 @@ public struct ModelStore: Sendable {
 
     static func looksLikePath(_ s: String) -> Bool {
         s.contains("/") || [".pth", ".pt", ".ckpt", ".safetensors", ".bin"].contains { s.hasSuffix($0) }
-    }
-
-    static func metadata(of path: String) throws -> [String: String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 8)
-        guard head.count == 8 else { return [:] }
-        let length = head.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        guard length < 1 << 20 else { return [:] }
-        let json = handle.readData(ofLength: length)
-        let header = try JSONSerialization.jsonObject(with: json) as? [String: Any]
-        return (header?["__metadata__"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
     }
 }
