@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Media
 import Models
 import StyleTransfer
 import VideoStyle
@@ -75,5 +76,13 @@ extension SegmentError: StatusError {
         case .badSegment, .badSegmentCount, .tooFewFrames, .badOverlap: return .usage
         default: return .failure
         }
+    }
+}
+
+/// --start, --duration, --max-frames or --fps outside what a clip selection can be: the command line's.
+extension MediaError: StatusError {
+    var status: ExitStatus {
+        if case .invalidSelection = self { return .usage }
+        return .failure
     }
 }
