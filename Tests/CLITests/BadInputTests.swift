@@ -180,8 +180,33 @@ final class BadInputTests: XCTestCase {
                            "--save-recipe", "DIR/r.json"], status: 1, mentions: [garbage])
     }
 
-    /// A clip whose selection holds no frame is found only once it is read, after the network loaded and the
-    /// outputs were opened: the video, GIF, recipe and the work folder this run made are all taken back.
+    /// A disk error on the picture, the last file but the recipe: the GIF finished before it is taken back.
+    /// A file size limit (`ulimit -f`, with SIGXFSZ ignored so that the write fails instead of killing the
+    /// process) lets the small GIF through and stops the larger picture.
+    func testWriteErrorAfterTheGIFTakesItBack() throws {
+        let dir = try Stylize.directory(self)
+        let command = [Stylize.executable, "image", coffee, starry, "-o", dir + "/a.png", "--size", "128", "--iterations", "2",
+                       "--scales", "1", "--model", "vgg16", "--gif", dir + "/g.gif", "--gif-width", "16", "--save-recipe", dir + "/r.json"]
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = ["-c", "ulimit -f 12; trap '' XFSZ; exec \"$@\"", "bash"] + command
+        let err = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = err
+        try process.run()
+        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 1, error)
+        XCTAssertTrue(error.hasPrefix("Error: ") && error.contains(dir + "/a.png"), error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(error)")
+        // The same run without the limit writes all three: the GIF was made before the picture failed.
+        let whole = try Stylize.run(Array(command.dropFirst()))
+        XCTAssertEqual(whole.status, 0, whole.error)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["a.png", "g.gif", "r.json"])
+    }
+
+    /// A clip whose selection holds no frame is found once it is opened, after the network loaded: the video,
+    /// GIF, recipe and work folder are not made.
     func testClipWithNoFramesInItsSelectionLeavesNoOutput() throws {
         try expectFailure(["video", clip("cfr_audio.mp4"), starry, "-o", "DIR/out.mp4", "--gif", "DIR/g.gif",
                            "--save-recipe", "DIR/r.json", "--start", "1000"] + fast, status: 1, mentions: ["cfr_audio.mp4"])
