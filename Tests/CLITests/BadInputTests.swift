@@ -180,29 +180,52 @@ final class BadInputTests: XCTestCase {
                            "--save-recipe", "DIR/r.json"], status: 1, mentions: [garbage])
     }
 
-    /// A disk error on the picture, the last file but the recipe: the GIF finished before it is taken back.
-    /// A file size limit (`ulimit -f`, with SIGXFSZ ignored so that the write fails instead of killing the
-    /// process) lets the small GIF through and stops the larger picture.
-    func testWriteErrorAfterTheGIFTakesItBack() throws {
-        let dir = try Stylize.directory(self)
-        let command = [Stylize.executable, "image", coffee, starry, "-o", dir + "/a.png", "--size", "128", "--iterations", "2",
-                       "--scales", "1", "--model", "vgg16", "--gif", dir + "/g.gif", "--gif-width", "16", "--save-recipe", dir + "/r.json"]
+    /// `stylize arguments` with files limited to 12 KiB (`ulimit -f`; SIGXFSZ ignored so that a longer write
+    /// fails with EFBIG instead of killing the process): a disk error at a chosen point of the run.
+    private func runWithSmallFiles(_ arguments: [String]) throws -> Stylize.Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f 12; trap '' XFSZ; exec \"$@\"", "bash"] + command
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["-c", "ulimit -f 12; trap '' XFSZ; exec \"$@\"", "bash", Stylize.executable] + arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
         process.standardError = err
         try process.run()
-        let error = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 1, error)
-        XCTAssertTrue(error.hasPrefix("Error: ") && error.contains(dir + "/a.png"), error)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(error)")
+        return Stylize.Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
+                           error: String(decoding: error, as: UTF8.self))
+    }
+
+    /// A disk error on the picture, the last file but the recipe: the small GIF, finished before it, is taken back.
+    func testWriteErrorAfterTheGIFTakesItBack() throws {
+        let dir = try Stylize.directory(self)
+        let arguments = ["image", coffee, starry, "-o", dir + "/a.png", "--size", "128", "--iterations", "2", "--scales", "1",
+                         "--model", "vgg16", "--gif", dir + "/g.gif", "--gif-width", "16", "--save-recipe", dir + "/r.json"]
+        let run = try runWithSmallFiles(arguments)
+        XCTAssertEqual(run.status, 1, run.error)
+        XCTAssertTrue(run.error.hasPrefix("Error: ") && run.error.contains(dir + "/a.png"), run.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(run.error)")
         // The same run without the limit writes all three: the GIF was made before the picture failed.
-        let whole = try Stylize.run(Array(command.dropFirst()))
+        let whole = try Stylize.run(arguments)
         XCTAssertEqual(whole.status, 0, whole.error)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["a.png", "g.gif", "r.json"])
+    }
+
+    /// The case of issue 12: a video run failing after some frames left out.mp4 and its frame folder, and a
+    /// rerun without --resume was refused. Here the crash copy outgrows the file limit mid-clip: nothing is
+    /// left, and the same command then runs.
+    func testVideoFailingMidClipLeavesNoWorkFolder() throws {
+        let dir = try Stylize.directory(self)
+        let arguments = ["video", clip("cfr_audio.mp4"), starry, "-o", dir + "/out.mp4", "--gif", dir + "/g.gif", "--save-recipe",
+                         dir + "/r.json", "--size", "64", "--iterations", "2", "--scales", "1", "--frame-iterations", "1", "--model", "vgg16"]
+        let run = try runWithSmallFiles(arguments)
+        XCTAssertEqual(run.status, 1, run.error)
+        XCTAssertTrue(run.error.hasPrefix("Error: ") && run.error.contains("File too large"), run.error)
+        XCTAssertTrue(run.output.contains("\nframe 2"), "the run failed before its frames: \(run.output)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(run.error)")
+        let rerun = try Stylize.run(arguments + ["--max-frames", "2"])
+        XCTAssertEqual(rerun.status, 0, rerun.error)
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["out.mp4", "g.gif", "r.json", "out.mp4.frames"])
     }
 
     /// A clip whose selection holds no frame is found once it is opened, after the network loaded: the video,
