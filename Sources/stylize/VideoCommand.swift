@@ -16,7 +16,9 @@ struct VideoCommand: ParsableCommand {
         The first frame is stylized from --init with the recipe's scales and iterations; every later frame starts \
         as --temporal says and runs at most --frame-iterations. Each finished frame is kept in the work folder \
         (OUTPUT.frames by default) with a fingerprint of the clip, styles, model and every setting: --resume \
-        continues an interrupted run only when the fingerprint matches, and otherwise names what differs. Ctrl-C         writes the output with the frames done; a run that is killed or crashes leaves them playable as         partial.mp4 in the work folder.
+        continues an interrupted run only when the fingerprint matches, and otherwise names what differs. Ctrl-C \
+        writes the output with the frames done; a run that is killed or crashes leaves them playable as \
+        partial.mp4 in the work folder.
 
         The output keeps the clip's frame rate and timestamps (variable-rate clips stay so unless --fps \
         resamples them), is shown upright (display rotation) with square pixels, and carries every audio stream \
