@@ -39,11 +39,28 @@ struct FrameOptions: ParsableArguments {
     var wantsFrames: Bool { video != nil || gif != nil || frames != nil }
 
     func validate() throws {
-        if let saveEvery { try RecordingDefaults.saveEveryLimit.check(saveEvery, key: "save_every") }
-        try RecordingDefaults.fpsLimit.check(fps.value, key: "fps")
-        if let gifFps { try RecordingDefaults.gifFpsLimit.check(gifFps, key: "gif_fps") }
-        try RecordingDefaults.holdLimit.check(hold, key: "hold")
-        try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
+        do {
+            if let saveEvery { try RecordingDefaults.saveEveryLimit.check(saveEvery, key: "save_every") }
+            try RecordingDefaults.fpsLimit.check(fps.value, key: "fps")
+            if let gifFps { try RecordingDefaults.gifFpsLimit.check(gifFps, key: "gif_fps") }
+            try RecordingDefaults.holdLimit.check(hold, key: "hold")
+            try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
+        } catch let error as LimitError {
+            throw ValidationError(error.description)  // a usage error (exit 64), as those ArgumentParser finds
+        }
+    }
+
+    /// Adds the video, GIF and frame folder to `plan`, sized roughly for `recipe`'s run: as many frames as
+    /// `FrameRecorder` will record, each at most `--size` squared (the long side bounds the short).
+    func addOutputs(to plan: inout OutputPlan, recipe: Recipe) {
+        let pixels = Double(recipe.size * recipe.size)
+        let iterations = (0..<recipe.scales).map { recipe.iterations(atScale: $0, of: recipe.scales) }.reduce(0, +)
+        let recorded = Double(iterations / (saveEvery ?? max(1, iterations / 60)) + 1) + (hold * fps.value).rounded(.up)
+        // Compressed sizes, roughly: H.264 a fiftieth of the raw frame, a GIF frame a byte a pixel at most
+        // --gif-width, a PNG half of the raw frame.
+        plan.add(video, flag: "--video", kind: .video, bytes: recorded * pixels * 3 / 50)
+        plan.add(gif, flag: "--gif", kind: .gif, bytes: recorded * min(pixels, Double(gifWidth * gifWidth)) / 4)
+        plan.add(frames, flag: "--frames", kind: .frameFolder, bytes: recorded * pixels * 1.5)
     }
 
     /// The encoders these options ask for, opened now so a bad path fails before the run starts.

@@ -64,6 +64,11 @@ final class FrameRecorder: EngineObserver {
         try closing.get()
     }
 
+    /// Closes every file without finishing it: a failed run leaves no video or GIF.
+    func discard() {
+        try? sink.finish(discarding: true)
+    }
+
     private func record(_ image: Tensor, iteration: Int) throws {
         guard iteration != lastRecorded else { return }
         lastRecorded = iteration

@@ -2,15 +2,10 @@ import ArgumentParser
 import Plots
 import StyleTransfer
 
-/// `--plot`: the run's losses drawn as a PNG.
+/// `--plot`: the run's losses drawn as a PNG (its path is checked with the other outputs, `OutputPlan`).
 struct PlotOptions: ParsableArguments {
     @Option(help: "Draw the losses per iteration (total and each weighted term, log scale, scale changes marked) as a PNG here; written after Ctrl-C too. (default: none)")
     var plot: String?
-
-    func validate() throws {
-        guard let plot else { return }
-        do { try PNGOutput.check(plot) } catch { throw ValidationError("--plot: \(error)") }
-    }
 
     /// An observer collecting the losses, added to `engine`; nil without `--plot`.
     func recorder(for engine: Engine) -> LossRecorder? {

@@ -39,14 +39,13 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
                        default: InputDefaults.maxMegapixels))
     var maxMegapixels = InputDefaults.maxMegapixels
 
-    /// Checks the output's directory before a run spends minutes on a result it could not write.
+    /// Where the output goes is checked by the command's `OutputPlan`, with every other file it writes.
     func validate() throws {
-        try RecordingDefaults.progressEveryLimit.check(progressEvery, key: "progress_every")
-        try InputDefaults.maxMegapixelsLimit.check(maxMegapixels, key: "max_megapixels")
-        var isDirectory: ObjCBool = false
-        let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ValidationError("-o \(output): the directory \(directory) does not exist")
+        do {
+            try RecordingDefaults.progressEveryLimit.check(progressEvery, key: "progress_every")
+            try InputDefaults.maxMegapixelsLimit.check(maxMegapixels, key: "max_megapixels")
+        } catch let error as LimitError {
+            throw ValidationError(error.description)  // a usage error (exit 64), as those ArgumentParser finds
         }
     }
 
@@ -64,19 +63,17 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     func loadRecipe<T: Codable>(over defaults: T) throws -> T {
         guard let recipe else { return defaults }
         guard let data = FileManager.default.contents(atPath: recipe) else {
-            throw ValidationError("--recipe \(recipe): no such file")
+            throw CLIError.unreadableRecipe(path: recipe, reason: "no such file, or it cannot be read")
+        }
+        guard let given = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+            throw CLIError.unreadableRecipe(path: recipe, reason: "not a JSON object; write one as --save-recipe does")
         }
         do {
-            guard let given = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw ValidationError("--recipe \(recipe) is not a JSON object")
-            }
             var merged = try JSONSerialization.jsonObject(with: JSONEncoder().encode(defaults)) as? [String: Any] ?? [:]
             merged.merge(given) { _, file in file }
             return try JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: merged))
-        } catch let error as ValidationError {
-            throw error
         } catch {
-            throw ValidationError("--recipe \(recipe) is not a valid recipe: \(error)")
+            throw CLIError.unreadableRecipe(path: recipe, reason: "not a valid recipe: \(error)")
         }
     }
 
@@ -92,12 +89,16 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
         try optimization.apply(to: &r)
     }
 
-    /// Writes `recipe` to `--save-recipe`, if given (atomically).
+    /// Writes `recipe` to `--save-recipe`, if given (atomically); called once the run's other outputs are written.
     func saveRecipeIfAsked<T: Encodable>(_ recipe: T) throws {
         guard let saveRecipe else { return }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(recipe).write(to: URL(fileURLWithPath: saveRecipe), options: .atomic)
+        do {
+            try encoder.encode(recipe).write(to: URL(fileURLWithPath: saveRecipe), options: .atomic)
+        } catch {
+            throw CLIError.cannotWrite(flag: "--save-recipe", path: saveRecipe, reason: error.localizedDescription)
+        }
     }
 }
 

@@ -27,12 +27,9 @@ final class TransferSession {
         stylePaths = styles
     }
 
-    /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
-    /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
+    /// Runs to the end (or Ctrl-C, which keeps the image reached so far: `engine.cancellation` then says so)
+    /// and writes `output` and the frames `frames` asks for; a failed run finishes neither video nor GIF.
     func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
-        guard ImageWriter.canWrite(output) else {
-            throw CLIError.unsupportedPicture(output)
-        }
         engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
         setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
         let recorder = frames.wantsFrames
@@ -41,15 +38,18 @@ final class TransferSession {
         let interrupt = cancelOnInterrupt(engine.cancellation, message: "stopping after this iteration")
         defer { withExtendedLifetime(interrupt) {} }
         print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
-        let run = Result { try engine.run() }
-        let closing = Result { try recorder?.finish() }
-        let result = try run.get()  // a failed run's own error comes first, not the empty video it left
-        try closing.get()
+        let result: EngineResult
+        do {
+            result = try engine.run()
+        } catch {
+            recorder?.discard()
+            throw error
+        }
+        try recorder?.finish()
         try ImageWriter.write(RGBImage(result.image), to: output)
         print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
             + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
         for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
-        if engine.cancellation.isCancelled { throw ExitCode(130) }
         return result
     }
 
@@ -68,12 +68,15 @@ final class TransferSession {
 }
 
 enum CLIError: Error, CustomStringConvertible {
-    case unsupportedPicture(String)
+    case cannotWrite(flag: String, path: String, reason: String)
+    case unreadableRecipe(path: String, reason: String)
 
     var description: String {
         switch self {
-        case .unsupportedPicture(let path):
-            return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
+        case .cannotWrite(let flag, let path, let reason):
+            return "\(flag) \(path): cannot write it (\(reason)); write elsewhere"
+        case .unreadableRecipe(let path, let reason):
+            return "--recipe \(path): \(reason)"
         }
     }
 }
@@ -91,15 +94,25 @@ protocol TransferCommand: ParsableCommand {
 }
 
 extension TransferCommand {
-    /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
+    /// Builds the recipe from the defaults and flags, checks every output, runs the session, writes the result
+    /// and then the recipe if asked; a failure leaves none of them. After Ctrl-C all are written, then the
+    /// process exits with status 130.
     func runSession(content: String?, styles: [String]) throws {
         let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
-        try options.saveRecipeIfAsked(session.recipe)
-        let losses = plot.recorder(for: session.engine)
-        let ran = Result { try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames) }
-        if case .failure(let error) = ran, !(error is ExitCode) { throw error }  // after Ctrl-C the plot is still drawn
-        try plot.write(losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))")
-        _ = try ran.get()
+        var plan = OutputPlan()
+        plan.add(options.output, flag: "-o", kind: .picture, bytes: Double(recipe.size * recipe.size * 3))
+        frames.addOutputs(to: &plan, recipe: recipe)
+        plan.add(plot.plot, flag: "--plot", kind: .plot, bytes: 1e6)
+        plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
+        try plan.check()
+        let cancelled = try plan.run {
+            let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
+            let losses = plot.recorder(for: session.engine)
+            _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
+            try plot.write(losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))")
+            try options.saveRecipeIfAsked(session.recipe)
+            return session.engine.cancellation.isCancelled
+        }
+        if cancelled { throw ExitCode(ExitStatus.interrupted.rawValue) }
     }
 }

@@ -16,7 +16,9 @@ struct VideoCommand: ParsableCommand {
         The first frame is stylized from --init with the recipe's scales and iterations; every later frame starts \
         as --temporal says and runs at most --frame-iterations. Each finished frame is kept in the work folder \
         (OUTPUT.frames by default) with a fingerprint of the clip, styles, model and every setting: --resume \
-        continues an interrupted run only when the fingerprint matches, and otherwise names what differs. Ctrl-C         writes the output with the frames done; a run that is killed or crashes leaves them playable as         partial.mp4 in the work folder.
+        continues an interrupted run only when the fingerprint matches, and otherwise names what differs. Ctrl-C \
+        writes the output with the frames done; a run that is killed or crashes leaves them playable as \
+        partial.mp4 in the work folder.
 
         The output keeps the clip's frame rate and timestamps (variable-rate clips stay so unless --fps \
         resamples them), is shown upright (display rotation) with square pixels, and carries every audio stream \
@@ -24,7 +26,7 @@ struct VideoCommand: ParsableCommand {
         subtitles and data streams are dropped and named. With --start/--duration the sound is cut to the same span.
 
         Ctrl-C stops after the current iteration: the video and GIF then hold the frames done so far and play; \
-        any other failure leaves no video or GIF behind.
+        any other failure leaves no video, GIF or recipe behind, and removes the work folder if this run made it.
 
         Long clips on several machines: --segment i/N stylizes only segment i of N into the shared work folder \
         (resumable, with the same fingerprint as a one-machine run); `stylize join WORKDIR` checks that every \
@@ -107,13 +109,15 @@ struct VideoCommand: ParsableCommand {
         try video.frame.validate()
         try video.selection.validate(path: input)
         try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
+        let workDirectory = workDir ?? options.output + ".frames"
+        let plan = try outputPlan(video, workDirectory: workDirectory)
 
         let setup = try TransferSetup(recipe: video.recipe, content: nil, styles: styles, maxMegapixels: options.maxMegapixels, video: true)
         video.recipe = setup.recipe
         let modelName = setup.modelName
         let stylizer = try FrameStylizer(network: setup.network, styles: setup.styles, recipe: video.recipe,
                                          settings: video.frame, firstInitialization: setup.initialization)
-        var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDir ?? options.output + ".frames",
+        var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDirectory,
                            resume: resume, selection: video.selection, size: video.recipe.size)
         job.gifOptions.maxWidth = gifWidth
         job.sideBySide = sideBySide
@@ -122,6 +126,12 @@ struct VideoCommand: ParsableCommand {
         if cluster.slurm { return try SlurmSubmission(command: self, recipe: video, job: job).submit() }
         if let segment { return try runSegment(segment, stylizer: stylizer, job: job) }
 
+        // The one-machine run: a failure takes back its outputs and the work folder it made, so that a rerun
+        // starts clean. (A segment shares its folder with the others: it keeps what it made.)
+        try plan.run { try runOneMachine(stylizer: stylizer, job: job, video: video, modelName: modelName) }
+    }
+
+    private func runOneMachine(stylizer: FrameStylizer, job: VideoJob, video: VideoRecipe, modelName: String) throws {
         let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
         defer { withExtendedLifetime(interrupt) {} }
         print("model \(modelName), temporal \(video.frame.temporal.rawValue), \(video.frame.frameIterations) iterations after the first, "
@@ -141,7 +151,20 @@ struct VideoCommand: ParsableCommand {
             + "flicker \(f(summary.meanFlicker)) (input \(f(summary.meanInputFlicker))), "
             + "\(summary.secondsPerFrame.map { String(format: "%.1f s", $0) } ?? "-") per frame after the first")
         print("wrote \(options.output)" + (gif.map { " and \($0)" } ?? "") + "; frames in \(job.workDirectory)")
-        if summary.cancelled { throw ExitCode(130) }
+        if summary.cancelled { throw ExitCode(ExitStatus.interrupted.rawValue) }
+    }
+
+    /// The video, GIF, work folder and recipe this command writes, checked now. The frame count is not known
+    /// before the clip is opened: the free-space estimate counts --max-frames frames, else one.
+    private func outputPlan(_ video: VideoRecipe, workDirectory: String) throws -> OutputPlan {
+        let pixels = Double(video.recipe.size * video.recipe.size), frames = Double(video.selection.maxFrames ?? 1)
+        var plan = OutputPlan()
+        plan.add(options.output, flag: "-o", kind: .video, bytes: frames * pixels * 3 / 50)
+        plan.add(gif, flag: "--gif", kind: .gif, bytes: frames * min(pixels, Double(gifWidth * gifWidth)) / 4)
+        plan.add(workDirectory, flag: "--work-dir", kind: .workFolder, bytes: frames * pixels * 1.5)
+        plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
+        try plan.check()
+        return plan
     }
 
     /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob

@@ -10,12 +10,12 @@ final class OptionLimitTests: XCTestCase {
     private var starry: String { root + "/Samples/starry_night_unframed.jpg" }
     private var clip: String { root + "/Tests/MediaTests/Files/cfr_audio.mp4" }
 
-    /// Runs `arguments` (with `DIR` standing for a fresh folder) and checks: exit 1 (an error, not a trap or a
-    /// signal), the message names the flag and its range, and the folder is still empty.
+    /// Runs `arguments` (with `DIR` standing for a fresh folder) and checks: exit 64 (a usage error, not a trap
+    /// or a signal), the message names the flag and its range, and the folder is still empty.
     private func expectRefused(_ arguments: [String], flag: String, range: String, line: UInt = #line) throws {
         let dir = try Stylize.directory(self)
         let run = try Stylize.run(arguments.map { $0.replacingOccurrences(of: "DIR", with: dir) })
-        XCTAssertEqual(run.status, 1, "\(arguments): \(run.error)", line: line)
+        XCTAssertEqual(run.status, 64, "\(arguments): \(run.error)", line: line)
         XCTAssertTrue(run.error.contains("\(flag) ") && run.error.contains("must be between \(range)"),
                       "\(arguments): \(run.error)", line: line)
         XCTAssertFalse(run.error.contains("Fatal error") || run.error.contains("Backtrace"), run.error, line: line)
@@ -63,7 +63,7 @@ final class OptionLimitTests: XCTestCase {
         let dir = try Stylize.directory(self), recipe = dir + "/r.json"
         try Data(#"{"style_scale": 1e300, "size": 64}"#.utf8).write(to: URL(fileURLWithPath: recipe))
         let run = try Stylize.run(["image", coffee, starry, "-o", dir + "/a.png", "--recipe", recipe])
-        XCTAssertEqual(run.status, 1, run.error)
+        XCTAssertEqual(run.status, 64, run.error)
         XCTAssertTrue(run.error.contains("--style-scale 1e+300: must be between 0.05 and 4"), run.error)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["r.json"])
     }
