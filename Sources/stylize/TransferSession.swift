@@ -118,7 +118,7 @@ protocol TransferCommand: ParsableCommand {
 extension TransferCommand {
     /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
     func runSession(content: String?, styles: [String]) throws {
-        let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
+        let recipe = try options.makeRecipe(objective: objective, optimization: optimization, recorded: frames.wantsFrames)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
         _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)

@@ -83,6 +83,40 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(a.shape, Shape(channels: 3, height: 24, width: 24), "texture takes the style's aspect")
     }
 
+    /// Remembers the shape of every image the objective runs through the network.
+    final class ShapeRecorder: FeatureNetwork {
+        let inner = TinyNetwork()
+        var shapes: Set<Shape> = []
+        var name: String { inner.name }
+        var layerNames: [String] { inner.layerNames }
+        func forward(_ image: Tensor, taps: Set<String>) throws -> [String: Tensor] {
+            shapes.insert(image.shape)
+            return try inner.forward(image, taps: taps)
+        }
+        func backward(_ tapGradients: [String: Tensor]) -> Tensor { inner.backward(tapGradients) }
+    }
+
+    func testPortraitStyleKeepsItsAspectOnALandscapeOutput() throws {
+        // Landscape content 18×24, portrait style 40×20 (2:1), two scales with long sides 17 and 24.
+        let (content, _) = images()
+        var rng = TestRandom(seed: 5)
+        let style = rng.image(height: 40, width: 20)
+        func shapes(_ edit: (inout Recipe) -> Void) throws -> Set<Shape> {
+            let network = ShapeRecorder()
+            let r = transferRecipe { $0.iterations = 2; $0.scales = 2; $0.minSize = 8; edit(&$0) }
+            _ = try Engine(network: network, recipe: r, content: content, styles: [style], initialization: .content).run()
+            return network.shapes
+        }
+        func shape(_ h: Int, _ w: Int) -> Shape { Shape(channels: 3, height: h, width: w) }
+        let outputs: Set = [shape(13, 17), shape(18, 24)]
+        // Style long side = output long side, 2:1 kept: 24×12 and 17×9 (8.5 rounded away from zero).
+        XCTAssertEqual(try shapes { _ in }, outputs.union([shape(24, 12), shape(17, 9)]))
+        // Half the output's long side (12 and 9) is below the 16 the style keeps at least: 16×8 at both scales.
+        XCTAssertEqual(try shapes { $0.styleScale = 0.5 }, outputs.union([shape(16, 8)]))
+        // The old behaviour, by name: the style squashed to each output shape.
+        XCTAssertEqual(try shapes { $0.stretchStyle = true }, outputs)
+    }
+
     func testStopOnRiseKeepsTheImageBeforeTheRise() throws {
         // Adam with a large rate overshoots within a few steps.
         let (content, style) = images()
