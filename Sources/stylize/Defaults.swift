@@ -27,13 +27,20 @@ enum TextureDefaults: CommandDefaults {
     }
 }
 
-/// `stylize reconstruct`: no style term, one scale from noise, so the picture shows what the layer alone keeps.
+/// `stylize reconstruct`: no style term, from noise, so the picture shows what the layer alone keeps. From
+/// noise at one scale with max pooling, conv4_1 and conv5_1 gave coloured noise (as PyTorch does at equal
+/// settings); average pooling, coarse-to-fine scales down to 48 px and a smoothness term make conv5_1
+/// recognisable and blurry while conv1_1–conv3_1 stay sharp (building.jpg at 160 px: with tv_weight 5e-2
+/// conv5_1 was still coloured noise, with 0.5 a soft picture; conv1_1 sharp with either).
 enum ReconstructDefaults: CommandDefaults {
     static var recipe: Recipe {
         var r = Recipe()
         r.styleWeight = 0
         r.contentLayers = ["relu3_1"]
-        r.scales = 1
+        r.pooling = .avg
+        r.scales = 3
+        r.minSize = 48
+        r.tvWeight = 0.5
         r.iterations = 200
         r.initialization = .noise
         return r
