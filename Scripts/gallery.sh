@@ -2,7 +2,7 @@
 # Regenerates the README gallery in docs/gallery/ from Samples/ with the release build: a picture with the GIF of
 # its convergence, a texture, and the sheet of what each VGG layer keeps. Small on purpose (256 px pictures, a
 # sheet of 5 × 160 px, a GIF under 1 MB) so the files can live in the repository. Needs the `ffmpeg` command and
-# fonts-dejavu-core (the sheet's labels). Took 18 minutes on a 2-core machine shared with other jobs.
+# fonts-dejavu-core (the sheet's labels). About 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stylize=.build/release/stylize
