@@ -56,7 +56,7 @@ public final class Engine {
         scales: for (index, shape) in schedule.shapes.enumerated() {
             let content = self.content.map { Self.clamped(TensorResize.resize($0, height: shape.height, width: shape.width)) }
             var styles = self.styles.map { style -> Tensor in
-                let s = styleShape(style.shape, output: shape)
+                let s = recipe.stretchStyle ? shape : ScaleSchedule.styleShape(style.shape, output: shape, scale: recipe.styleScale)
                 return Self.clamped(TensorResize.resize(style, height: s.height, width: s.width))
             }
             var target = content
@@ -131,14 +131,6 @@ public final class Engine {
             evaluations: evaluations + 1, elapsed: Clock.now() - start, stopReason: reason)
         _ = notify(.finished(result), { result.image.copy() })
         return result
-    }
-
-    /// The style image's shape at an output shape: the output's own, or `style_scale` × its long side with the
-    /// style's aspect ratio.
-    private func styleShape(_ style: Shape, output: Shape) -> Shape {
-        guard let factor = recipe.styleScale else { return output }
-        let side = max(16, Int((Double(max(output.height, output.width)) * factor).rounded()))
-        return ScaleSchedule.shape(longSide: side, aspectOf: style)
     }
 
     private func makeOptimizer(count: Int) -> Optimizer {

@@ -8,12 +8,14 @@ public enum Initialization: Equatable, Sendable {
     case noise
     /// (1 − amount)·content + amount·noise.
     case contentNoise(amount: Double)
+    /// The content shrunk to 1/`blurFactor` of its size and scaled back up: its broad shapes and colours only.
+    case blurredContent
     /// A given image; resized to the output size.
     case image(Tensor)
 
     public static func == (a: Initialization, b: Initialization) -> Bool {
         switch (a, b) {
-        case (.content, .content), (.style, .style), (.noise, .noise): return true
+        case (.content, .content), (.style, .style), (.noise, .noise), (.blurredContent, .blurredContent): return true
         case (.contentNoise(let x), .contentNoise(let y)): return x == y
         case (.image(let x), .image(let y)): return x === y
         default: return false
@@ -27,6 +29,7 @@ public enum Initialization: Equatable, Sendable {
         case .style: self = .style
         case .noise: self = .noise
         case .contentNoise: self = .contentNoise(amount: noise)
+        case .blurredContent: self = .blurredContent
         case .image(let path): self = .image(try image(path))
         }
     }
@@ -50,11 +53,20 @@ public enum Initialization: Equatable, Sendable {
             let out = Self.noise(shape, seed: seed), a = Float(amount)
             for i in 0..<out.count { out.data[i] = (1 - a) * content.data[i] + a * out.data[i] }
             return out
+        case .blurredContent:
+            guard let content else { throw EngineError.missingContent(reason: "init 'blurred-content' starts from it") }
+            let small = ScaleSchedule.shape(longSide: max(1, max(shape.height, shape.width) / Self.blurFactor), aspectOf: shape)
+            let blurred = TensorResize.resize(content, height: small.height, width: small.width)
+            return TensorResize.resize(blurred, height: shape.height, width: shape.width)
         case .image(let image):
             guard image.shape.channels == 3 else { throw EngineError.imageNotRGB(channels: image.shape.channels) }
             return TensorResize.resize(image, height: shape.height, width: shape.width)
         }
     }
+
+    /// How much `blurredContent` shrinks the content: a quarter of its long side keeps the broad masses (sky,
+    /// walls, lawn) and loses every edge, so the first frames of a recording are clearly not the photo.
+    static let blurFactor = 4
 
     static func noise(_ shape: Shape, seed: UInt64) -> Tensor {
         var rng = SeededGenerator(seed: seed)

@@ -27,9 +27,7 @@ public struct MemoryEstimate: Sendable, Equatable {
     public init?(architecture: Architecture, recipe: Recipe, content: Shape?, styles: [Shape], video: Bool = false) {
         let reference = content ?? Shape(channels: 3, height: recipe.size, width: recipe.size)
         let output = ScaleSchedule.shape(longSide: recipe.size, aspectOf: reference)
-        let styleShapes = styles.map { style in
-            recipe.styleScale.map { ScaleSchedule.shape(longSide: max(16, Int((Double(recipe.size) * $0).rounded())), aspectOf: style) } ?? output
-        }
+        let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
         let largest = ([output] + styleShapes).max { $0.count < $1.count } ?? output
         let taps = Set(recipe.contentLayers + recipe.styleLayers)
         guard let network = architecture.memory(width: largest.width, height: largest.height, taps: taps),

@@ -34,10 +34,14 @@ public struct Recipe: Codable, Equatable, Sendable {
     /// Each finer scale starts from the coarser result upsampled plus the content's detail the coarser scale
     /// could not hold (content − content downsampled and upsampled), rather than from the blurred result alone.
     public var restoreDetail = true
-    /// Style image long side relative to the output's; nil resizes the style to exactly the output size.
-    public var styleScale: Double? = nil
+    /// Style image long side relative to the output's; the style keeps its own aspect ratio, so a portrait
+    /// painting's strokes are not squashed onto a landscape photo.
+    public var styleScale = 1.0
     /// A style 20× smaller than the output has no texture left to transfer; 4× larger is past any style image.
     public static let styleScaleLimit = Limit(0.05...4.0)
+    /// Resize the style to exactly each scale's output shape, ignoring `style_scale` and the style's aspect
+    /// (what Stylize did by default before; kept for reproducing older runs).
+    public var stretchStyle = false
 
     // Optimizer
     public var optimizer = OptimizerKind.lbfgs
@@ -76,7 +80,7 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var preserveColors = false
 
     // Start
-    /// `content`, `style`, `noise`, `content+noise`, or an image file (which the caller loads).
+    /// `content`, `style`, `noise`, `content+noise`, `blurred-content`, or an image file (which the caller loads).
     public var initialization = StartImage.content
     /// Share of noise mixed into the content for `content+noise`.
     public var noise = 0.1
@@ -103,7 +107,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try Self.minSizeLimit.check(minSize, key: "min_size")
         try Self.iterationsLimit.check(iterations, key: "iterations")
         try Self.iterationsLimit.check(scaleIterations ?? [], key: "scale_iterations")
-        if let styleScale { try Self.styleScaleLimit.check(styleScale, key: "style_scale") }
+        try Self.styleScaleLimit.check(styleScale, key: "style_scale")
         if let learningRate { try Self.learningRateLimit.check(learningRate, key: "learning_rate") }
         try Self.historySizeLimit.check(historySize, key: "history_size")
         try Self.betaLimit.check(beta1, key: "beta1")
@@ -133,6 +137,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         case restoreDetail = "restore_detail"
         case scaleIterations = "scale_iterations"
         case styleScale = "style_scale"
+        case stretchStyle = "stretch_style"
         case learningRate = "learning_rate"
         case historySize = "history_size"
         case lineSearch = "line_search"
@@ -160,7 +165,8 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.iterations, &iterations)
         try read(.restoreDetail, &restoreDetail)
         scaleIterations = try c.decodeIfPresent([Int].self, forKey: .scaleIterations)
-        styleScale = try c.decodeIfPresent(Double.self, forKey: .styleScale)
+        try read(.styleScale, &styleScale)
+        try read(.stretchStyle, &stretchStyle)
         try read(.optimizer, &optimizer)
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
         try read(.historySize, &historySize)

@@ -15,6 +15,15 @@ public struct ScaleSchedule: Equatable, Sendable {
         shapes = sides.map { Self.shape(longSide: $0, aspectOf: reference) }
     }
 
+    /// The style image's shape at an output shape: `scale` × the output's long side, with the style's own aspect
+    /// ratio; each side at least 16, so the network's pooling keeps some features (a sliver of a style is widened
+    /// to that rather than refused).
+    public static func styleShape(_ style: Shape, output: Shape, scale: Double) -> Shape {
+        let side = max(16, Int((Double(max(output.height, output.width)) * scale).rounded()))
+        let kept = shape(longSide: side, aspectOf: style)
+        return Shape(channels: kept.channels, height: max(16, kept.height), width: max(16, kept.width))
+    }
+
     /// `reference` scaled so its longer side is `longSide` (each side at least 1).
     public static func shape(longSide: Int, aspectOf reference: Shape) -> Shape {
         let h = reference.height, w = reference.width

@@ -6,10 +6,12 @@ public enum StartImage: Equatable, Sendable, Codable, CustomStringConvertible {
     case noise
     /// The content with `Recipe.noise` of noise mixed in.
     case contentNoise
+    /// The content blurred to its broad shapes and colours, so a recording shows the painting form.
+    case blurredContent
     case image(path: String)
 
     /// The mode names; any other non-empty text is an image file.
-    public static let modes: [StartImage] = [.content, .style, .noise, .contentNoise]
+    public static let modes: [StartImage] = [.content, .style, .noise, .contentNoise, .blurredContent]
 
     /// Nil for empty text (no mode and no file).
     public init?(parsing text: String) {
@@ -23,6 +25,7 @@ public enum StartImage: Equatable, Sendable, Codable, CustomStringConvertible {
         case .style: return "style"
         case .noise: return "noise"
         case .contentNoise: return "content+noise"
+        case .blurredContent: return "blurred-content"
         case .image(let path): return path
         }
     }
@@ -31,7 +34,7 @@ public enum StartImage: Equatable, Sendable, Codable, CustomStringConvertible {
         let c = try decoder.singleValueContainer()
         let text = try c.decode(String.self)
         guard let start = StartImage(parsing: text) else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "init is empty; give content, style, noise, content+noise or an image file")
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "init is empty; give content, style, noise, content+noise, blurred-content or an image file")
         }
         self = start
     }

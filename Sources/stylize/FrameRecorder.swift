@@ -4,15 +4,18 @@ import StyleTransfer
 import TensorCore
 
 /// Turns engine events into frames: the initial image, the iterations the schedule picks, and the final picture
-/// held for a while. Frames of coarser scales are scaled up to the final size, so the video has one size.
-/// Encoding happens on the `FrameSink`'s thread; an encoder error stops the run and is thrown by `finish()`.
+/// held for a while. Frames of coarser scales are scaled up to the final size, so the video has one size, and a
+/// finer scale's start (sharper: the content's detail is restored) fades in from the coarser scale's last frame
+/// rather than jumping. Encoding happens on the `FrameSink`'s thread; an encoder error stops the run and is thrown by `finish()`.
 final class FrameRecorder: EngineObserver {
     private let sink: FrameSink
     private let schedule: FrameSchedule
     private let holdFrames: Int
+    private let fadeFrames: Int
     private let width, height: Int
     private let sideBySide: SideBySide?
     private var lastRecorded = -1
+    private var lastFrame: RGBImage?
     private var failure: Error?
 
     init(options: FrameOptions, engine: Engine, content: String?, style: String?) throws {
@@ -23,6 +26,7 @@ final class FrameRecorder: EngineObserver {
         schedule = try FrameSchedule(
             kind: options.frameSchedule, saveEvery: options.saveEvery ?? max(1, total / 60), iterations: total)
         holdFrames = FrameSchedule.holdFrames(seconds: options.hold, frameRate: options.fps)
+        fadeFrames = max(1, FrameSchedule.holdFrames(seconds: RecordingDefaults.scaleFade, frameRate: options.fps))
         let final = engine.schedule.shapes.last!
         (width, height) = (final.width, final.height)
         if options.layout == .sideBySide {
@@ -41,6 +45,8 @@ final class FrameRecorder: EngineObserver {
             switch event {
             case .scaleStarted(let index, _, _, _) where index == 0:
                 try record(image(), iteration: 0)
+            case .scaleStarted:
+                try fade(to: try frame(from: image()))
             case .iteration(let report) where schedule.includes(report.iteration):
                 try record(image(), iteration: report.iteration)
             case .finished(let result):
@@ -72,7 +78,21 @@ final class FrameRecorder: EngineObserver {
     private func record(_ image: Tensor, iteration: Int) throws {
         guard iteration != lastRecorded else { return }
         lastRecorded = iteration
-        try sink.push(try frame(from: image))
+        let frame = try frame(from: image)
+        try sink.push(frame)
+        lastFrame = frame
+    }
+
+    /// `fadeFrames` frames blending the last recorded frame into `next`, the last of them `next` itself.
+    private func fade(to next: RGBImage) throws {
+        guard let last = lastFrame else { return try sink.push(next) }
+        for k in 1...fadeFrames {
+            let t = Float(k) / Float(fadeFrames)
+            var blend = next
+            for i in blend.planes.indices { blend.planes[i] = (1 - t) * last.planes[i] + t * next.planes[i] }
+            try sink.push(blend)
+        }
+        lastFrame = next
     }
 
     private func frame(from tensor: Tensor) throws -> RGBImage {

@@ -39,7 +39,7 @@ struct GridCommand: ParsableCommand {
 
     func run() throws {
         let knobs = try vary.map(Knob.init(parsing:))
-        let base = try options.makeRecipe(objective: objective, optimization: optimization)
+        let base = try options.makeRecipe(objective: objective, optimization: optimization, recorded: false)
         try options.saveRecipeIfAsked(base)
         // Every cell's recipe, and a check of the names the network and the files must know, before any work.
         let rows = knobs[0].values, columns: [String?] = knobs.count > 1 ? knobs[1].values : [nil]

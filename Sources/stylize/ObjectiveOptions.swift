@@ -33,9 +33,12 @@ struct ObjectiveOptions<D: CommandDefaults>: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: help("Transfer luminance only and keep the content's colours.", default: D.recipe.preserveColors))
     var preserveColors: Bool?
 
-    @Option(help: help("Style image long side relative to the output's long side, \(Recipe.styleScaleLimit).",
-                       default: D.recipe.styleScale.map { "\($0)" } ?? "the style resized to the output size"))
+    @Option(help: help("Style image long side relative to the output's long side, \(Recipe.styleScaleLimit); the style keeps its aspect ratio.",
+                       default: D.recipe.styleScale))
     var styleScale: Double?
+
+    @Flag(help: "Resize the style to exactly the output's shape (squashing it to the output's aspect, ignoring --style-scale), as older versions did. (default: off)")
+    var stretchStyle = false
 
     func apply(to r: inout Recipe) throws {
         if let contentLayers { r.contentLayers = try Parse.names(contentLayers, flag: "--content-layers") }
@@ -48,6 +51,7 @@ struct ObjectiveOptions<D: CommandDefaults>: ParsableArguments {
         if let normalization { r.normalization = normalization }
         if let preserveColors { r.preserveColors = preserveColors }
         if let styleScale { r.styleScale = styleScale }
+        if stretchStyle { r.stretchStyle = true }
     }
 }
 

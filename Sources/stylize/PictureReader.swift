@@ -4,8 +4,9 @@ import StyleTransfer
 import TensorCore
 
 /// How a run reads its content, style and starting pictures: none over `--max-megapixels` (refused before
-/// decoding), each decoded straight to at most twice the largest side the run works at (its short side: the
-/// engine stretches styles to the output's shape), so a huge input never becomes full-size float planes.
+/// decoding), each decoded straight to at most twice the largest side the run works at (measured on its short
+/// side, which covers a style kept at its aspect and one stretched to the output), so a huge input never becomes
+/// full-size float planes.
 struct PictureReader {
     let pixelLimit: Int
     let shortSide: Int
@@ -13,7 +14,7 @@ struct PictureReader {
     init(megapixels: Double, recipe: Recipe) throws {
         try InputDefaults.maxMegapixelsLimit.check(megapixels, key: "max_megapixels")
         pixelLimit = Int(megapixels * 1e6)
-        shortSide = Int(min(1e9, 2 * Double(recipe.size) * max(1, recipe.styleScale ?? 1)).rounded(.up))
+        shortSide = Int(min(1e9, 2 * Double(recipe.size) * max(1, recipe.styleScale)).rounded(.up))
     }
 
     func read(_ path: String) throws -> Tensor {

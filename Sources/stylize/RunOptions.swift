@@ -17,7 +17,8 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: help("Pooling in the network.", default: D.recipe.pooling.rawValue))
     var pooling: Pooling?
 
-    @Option(name: .customLong("init"), help: help("Start from: content, style, noise, content+noise, or an image file.", default: D.recipe.initialization))
+    @Option(name: .customLong("init"), help: help("Start from: content, style, noise, content+noise, blurred-content, or an image file.",
+                                                        default: D.recipe.initialization == .content ? "content; \(RecordingDefaults.start) when --video, --gif or --frames records the run" : "\(D.recipe.initialization)"))
     var initialization: StartImage?
 
     @Option(help: help("Share of noise mixed into the content for --init content+noise, 0…1.", default: D.recipe.noise))
@@ -49,10 +50,12 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
         }
     }
 
-    /// The recipe of a run: the command's defaults, overlaid by the keys of the `--recipe` file, then every
-    /// flag given; checked against every knob's limit.
-    func makeRecipe(objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>) throws -> Recipe {
-        var r = try loadRecipe(over: D.recipe)
+    /// The recipe of a run: the command's defaults (with a recorded run's start, `RecordingDefaults.start`),
+    /// overlaid by the keys of the `--recipe` file, then every flag given; checked against every knob's limit.
+    func makeRecipe(objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>, recorded: Bool) throws -> Recipe {
+        var defaults = D.recipe
+        if recorded && defaults.initialization == .content { defaults.initialization = RecordingDefaults.start }
+        var r = try loadRecipe(over: defaults)
         try apply(to: &r, objective: objective, optimization: optimization)
         try r.validate()
         return r

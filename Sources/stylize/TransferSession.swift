@@ -98,7 +98,7 @@ extension TransferCommand {
     /// and then the recipe if asked; a failure leaves none of them. After Ctrl-C all are written, then the
     /// process exits with status 130.
     func runSession(content: String?, styles: [String]) throws {
-        let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
+        let recipe = try options.makeRecipe(objective: objective, optimization: optimization, recorded: frames.wantsFrames)
         var plan = OutputPlan()
         plan.add(options.output, flag: "-o", kind: .picture, bytes: Double(recipe.size * recipe.size * 3))
         frames.addOutputs(to: &plan, recipe: recipe)

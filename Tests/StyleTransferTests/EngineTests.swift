@@ -83,6 +83,40 @@ final class EngineTests: XCTestCase {
         XCTAssertEqual(a.shape, Shape(channels: 3, height: 24, width: 24), "texture takes the style's aspect")
     }
 
+    /// Remembers the shape of every image the objective runs through the network.
+    final class ShapeRecorder: FeatureNetwork {
+        let inner = TinyNetwork()
+        var shapes: Set<Shape> = []
+        var name: String { inner.name }
+        var layerNames: [String] { inner.layerNames }
+        func forward(_ image: Tensor, taps: Set<String>) throws -> [String: Tensor] {
+            shapes.insert(image.shape)
+            return try inner.forward(image, taps: taps)
+        }
+        func backward(_ tapGradients: [String: Tensor]) -> Tensor { inner.backward(tapGradients) }
+    }
+
+    func testPortraitStyleKeepsItsAspectOnALandscapeOutput() throws {
+        // Landscape content 36×48, portrait style 80×40 (2:1), two scales with long sides 34 and 48.
+        var rng = TestRandom(seed: 5)
+        let content = rng.image(height: 36, width: 48), style = rng.image(height: 80, width: 40)
+        func shapes(_ edit: (inout Recipe) -> Void) throws -> Set<Shape> {
+            let network = ShapeRecorder()
+            let r = transferRecipe { $0.size = 48; $0.iterations = 2; $0.scales = 2; $0.minSize = 8; edit(&$0) }
+            _ = try Engine(network: network, recipe: r, content: content, styles: [style], initialization: .content).run()
+            return network.shapes
+        }
+        func shape(_ h: Int, _ w: Int) -> Shape { Shape(channels: 3, height: h, width: w) }
+        let outputs: Set = [shape(26, 34), shape(36, 48)]
+        // Style long side = output long side, 2:1 kept: 48×24 and 34×17.
+        XCTAssertEqual(try shapes { _ in }, outputs.union([shape(48, 24), shape(34, 17)]))
+        // Half the output's long side: 24×12 and 17×9 (8.5 rounded away from zero), each side widened to the
+        // 16 the network's pooling needs.
+        XCTAssertEqual(try shapes { $0.styleScale = 0.5 }, outputs.union([shape(24, 16), shape(17, 16)]))
+        // The old behaviour, by name: the style squashed to each output shape.
+        XCTAssertEqual(try shapes { $0.stretchStyle = true }, outputs)
+    }
+
     func testStopOnRiseKeepsTheImageBeforeTheRise() throws {
         // Adam with a large rate overshoots within a few steps.
         let (content, style) = images()
