@@ -32,8 +32,17 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: "Write the complete recipe of this run as JSON to this file. (default: none)")
     var saveRecipe: String?
 
-    @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
+    @Option(help: "When the output is not a terminal, print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
+
+    @Flag(help: "Print only errors and the final \"wrote\" lines. (default: off)")
+    var quiet = false
+
+    @Flag(help: "Print progress as JSON events, one object per line (see the README); nothing else on stdout. (default: off)")
+    var json = false
+
+    /// The printer for `--quiet`, `--json`, or the terminal's live line.
+    func makePrinter() -> ProgressPrinter { ProgressPrinter(quiet: quiet, json: json) }
 
     /// Checks the output's directory before a run spends minutes on a result it could not write.
     func validate() throws {

@@ -8,16 +8,18 @@ import TensorCore
 import Weights
 
 /// One engine run from the command line: loads the network and images, runs with progress and Ctrl-C
-/// cancellation, writes the result. Commands add observers (video, GIF, PNG frames) to `engine.observers`
-/// between `init` and `run`.
+/// cancellation, writes the result and its sidecar. Commands add observers (video, GIF, PNG frames) to
+/// `engine.observers` between `init` and `run`.
 final class TransferSession {
     let recipe: Recipe
     let engine: Engine
     let modelName: String
     private let contentPath: String?
     private let stylePaths: [String]
+    private let setupSeconds: Double
 
     init(recipe: Recipe, content: String?, styles: [String]) throws {
+        let start = DispatchTime.now()
         let setup = try TransferSetup(recipe: recipe, content: content, styles: styles)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
                             initialization: setup.initialization)
@@ -25,32 +27,79 @@ final class TransferSession {
         modelName = setup.modelName
         contentPath = content
         stylePaths = styles
+        setupSeconds = start.secondsSince
     }
 
-    /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output` and the frames
-    /// `frames` asks for. After Ctrl-C everything is still written, then the process exits with status 130.
-    func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
+    /// What the sidecar of a picture adds to the common record: how the run ended and every iteration's losses.
+    struct Details: Encodable {
+        var iterations: Int
+        var evaluations: Int
+        var stopReason: String
+        var finalLosses: Losses
+        var lossTrace: [LossTrace.Point]
+
+        enum CodingKeys: String, CodingKey {
+            case iterations, evaluations
+            case stopReason = "stop_reason"
+            case finalLosses = "final_losses"
+            case lossTrace = "loss_trace"
+        }
+    }
+
+    /// Runs to the end (or Ctrl-C, which keeps the image reached so far) and writes `output`, the frames
+    /// `frames` asks for and the sidecar naming them all. After Ctrl-C everything is still written (the
+    /// sidecar says `"stop_reason": "cancelled"`), then the process exits with status 130; a failed run writes
+    /// no sidecar.
+    func run(command: String, output: String, printer: ProgressPrinter, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
         guard ImageWriter.canWrite(output) else {
             throw CLIError.unsupportedPicture(output)
         }
-        engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
+        let trace = LossTrace()
+        engine.observers.insert(contentsOf: [EngineProgress(printer: printer, every: progressEvery, engine: engine), trace] as [EngineObserver], at: 0)
         let recorder = frames.wantsFrames
             ? try FrameRecorder(options: frames, engine: engine, content: contentPath, style: stylePaths.first) : nil
         if let recorder { engine.observers.append(recorder) }
         let interrupt = cancelOnInterrupt(engine.cancellation, message: "stopping after this iteration")
         defer { withExtendedLifetime(interrupt) {} }
-        print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
+        let outputs = [output, frames.video, frames.gif, frames.frames].compactMap { $0 }
+        let shapes = engine.schedule.shapes, last = shapes.last!
+        let scales = shapes.enumerated().map { i, shape in
+            ProgressEvent.Scale(scale: i + 1, scales: shapes.count, width: shape.width, height: shape.height,
+                                iterations: recipe.iterations(atScale: i, of: shapes.count))
+        }
+        printer.emit(.started(.init(command: command, model: modelName, recipe: sidecarRecipe, inputs: inputs, outputs: outputs, scales: scales)),
+                     text: "model \(modelName), \(shapes.count) scale(s) to \(last.width)×\(last.height), \(recipe.optimizer.rawValue)")
         let run = Result { try engine.run() }
         let closing = Result { try recorder?.finish() }
         let result = try run.get()  // a failed run's own error comes first, not the empty video it left
         try closing.get()
+        let writeStart = DispatchTime.now()
         try ImageWriter.write(RGBImage(result.image), to: output)
-        print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
-            + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
-        for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
-        if engine.cancellation.isCancelled { throw ExitCode(130) }
+        let cancelled = engine.cancellation.isCancelled
+        let stopReason = cancelled ? "cancelled" : result.stopReason.rawValue
+        let sidecar = Sidecar(recipe: sidecarRecipe, run: .init(
+            command: command, inputs: inputs, outputs: outputs, model: .init(resolving: modelName), versions: MachineVersions.all,
+            timings: ["setup_seconds": setupSeconds, "run_seconds": result.elapsed, "write_seconds": writeStart.secondsSince],
+            details: Details(iterations: result.iterations, evaluations: result.evaluations, stopReason: stopReason,
+                             finalLosses: result.losses, lossTrace: trace.points)))
+        let sidecarPath = try sidecar.write(besides: output)
+        printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: result.elapsed, iterations: result.iterations,
+                                     stopReason: stopReason, losses: result.losses, cancelled: cancelled)),
+                     text: "final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed)
+                        + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(stopReason))")
+        for path in outputs + [sidecarPath] { printer.wrote("wrote \(path)") }
+        if cancelled { throw ExitCode(130) }
         return result
+    }
+
+    /// The content (if any), then the styles.
+    private var inputs: [String] { (contentPath.map { [$0] } ?? []) + stylePaths }
+
+    /// The recipe as run, with the model named even when the default was taken: `--recipe OUT.json` reruns it.
+    private var sidecarRecipe: Recipe {
+        var r = recipe
+        if r.model == nil { r.model = modelName }
+        return r
     }
 
     /// The recipe's network (its model, else the default one) with its pooling; layers the recipe names by
@@ -121,6 +170,7 @@ extension TransferCommand {
         let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
         let session = try TransferSession(recipe: recipe, content: content, styles: styles)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
+        _ = try session.run(command: Self.configuration.commandName ?? "image", output: options.output, printer: options.makePrinter(),
+                            progressEvery: options.progressEvery, frames: frames)
     }
 }
