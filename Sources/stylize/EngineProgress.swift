@@ -75,15 +75,15 @@ final class EngineProgress: EngineObserver {
         return left
     }
 
+    /// The figures first, the losses last: a narrow terminal cuts the live line's end.
     static func text(_ e: ProgressEvent.Iteration) -> String {
         var s = ""
         if let f = e.frame { s += "frame \(f)" + (e.frames.map { "/\($0)" } ?? "") + "  " }
         s += String(format: "%5d", e.iteration) + (e.totalIterations.map { "/\($0)" } ?? "")
         if e.scales > 1 { s += "  scale \(e.scale)/\(e.scales)" }
-        s += "  " + ProgressPrinter.losses(e.losses)
         if let rate = e.iterationsPerSecond { s += String(format: "  %.2f it/s", rate) }
         if let eta = e.eta { s += "  ETA " + ProgressPrinter.duration(eta) }
-        return s
+        return s + "  " + ProgressPrinter.losses(e.losses)
     }
 }
 
