@@ -78,7 +78,7 @@ extension Sidecar.Model {
 /// What a sidecar records of the machine: Stylize's, the media libraries' and OpenBLAS's versions and kernel.
 enum MachineVersions {
     static var all: [String: String] {
-        var v = ["stylize": Stylize.configuration.version]
+        var v = ["stylize": Stylize.version]
         for (name, version) in LibraryVersions.all { v[name] = version }
         if let blas = try? BLAS.load() {
             v["OpenBLAS"] = blas.config
