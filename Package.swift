@@ -23,28 +23,31 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev", "libswscale-dev", "libavfilter-dev"])]),
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
 
         .target(name: "TensorCore"),
         // Write-to-a-temporary-then-rename, shared by Media and Weights (which must not depend on each other).
         .target(name: "AtomicFiles"),
         .target(name: "Layers", dependencies: ["TensorCore"]),
+        .target(name: "Models", dependencies: ["TensorCore", "Layers"]),
         .target(
             name: "Weights",
             dependencies: [
-                "TensorCore", "AtomicFiles", "CZlib",
+                "TensorCore", "Models", "AtomicFiles", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
-        .target(name: "Models", dependencies: ["TensorCore", "Layers", "Weights"]),
         .target(name: "Optimizers"),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG", "AtomicFiles"]),
         // The one conversion between Media's RGBImage and TensorCore's Tensor (neither depends on the other).
         .target(name: "ImageTensor", dependencies: ["TensorCore", "Media"]),
+        // Loss plots and contact sheets, drawn and labelled by Cairo (text in DejaVu Sans).
+        .target(name: "Plots", dependencies: ["CCairo", "AtomicFiles"]),
         .target(name: "VideoStyle", dependencies: ["StyleTransfer", "TensorCore", "Models", "Media", "ImageTensor"]),
         .executableTarget(
             name: "stylize",
             dependencies: [
-                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "ImageTensor", "VideoStyle",
+                "TensorCore", "Layers", "Models", "Weights", "StyleTransfer", "Media", "ImageTensor", "VideoStyle", "Plots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -52,12 +55,13 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Layers", "TensorCore"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Layers", "Weights", "TensorCore"]),
         .testTarget(
-            name: "WeightsTests", dependencies: ["Weights", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
+            name: "WeightsTests", dependencies: ["Weights", "Models", "TensorCore", .product(name: "Crypto", package: "swift-crypto")], exclude: ["Fixtures"]),
         .testTarget(name: "MediaTests", dependencies: ["Media", "CFFmpeg"], exclude: ["Files"]),
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots", "Media"]),
         .testTarget(name: "VideoStyleTests", dependencies: ["VideoStyle", "StyleTransfer", "TensorCore", "Models", "Media"]),
         // Runs the built `stylize` executable as a user would.
-        .testTarget(name: "CLITests", dependencies: ["stylize", "Media"]),
+        .testTarget(name: "CLITests", dependencies: ["stylize", "Media", "TensorCore", "Plots"]),
         .testTarget(name: "StyleTransferTests", dependencies: ["StyleTransfer", "TensorCore", "Models", "Optimizers", "Weights"]),
     ],
     swiftLanguageModes: [.v5]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what Stylize needs on Debian 12 (system libraries, the VGG16 weights) and builds it in release mode.
+# Installs what Stylize needs on Debian 12 (system libraries, the plots' font, the VGG16 weights) and builds it in release mode.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,7 +10,7 @@ if ! command -v swift >/dev/null 2>&1; then
 fi
 
 packages=(
-    pkg-config libpng-dev zlib1g-dev libopenblas0-pthread
+    pkg-config libpng-dev zlib1g-dev libopenblas0-pthread libcairo2-dev fonts-dejavu-core
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
     git ca-certificates curl python3
 )

@@ -5,8 +5,19 @@ import Foundation
 /// upright: a photo's EXIF orientation (a phone held in portrait) is applied.
 /// Grey, palette, 16-bit and CMYK sources are converted by swscale; alpha is composited on white.
 public enum ImageReader {
-    public static func read(_ path: String) throws -> RGBImage {
-        let decoder = try MediaDecoder(path: path) { MediaError.notAnImage(path: path, reason: $0) }
+    /// The most pixels a picture or clip frame may have unless a caller allows more (`--max-megapixels`): 100 MP
+    /// is a 12 000 × 8 000 scan; its 16-bit planes stay near a gigabyte and a half.
+    public static let defaultPixelLimit = 100_000_000
+
+    /// Pictures of more than `pixelLimit` pixels are refused: PNG and JPEG from their header, before decoding;
+    /// other formats from the size FFmpeg finds, FFmpeg stopping any at twice the limit. With `shortSide`, a picture
+    /// whose short side is longer is scaled down to it in the same swscale step that converts it to 16-bit RGB,
+    /// so no full-size float planes of a large picture are ever made.
+    public static func read(_ path: String, pixelLimit: Int = defaultPixelLimit, shortSide: Int? = nil) throws -> RGBImage {
+        if let size = PictureHeader.size(of: path), size.width * size.height > pixelLimit {
+            throw MediaError.tooManyPixels(path: path, width: size.width, height: size.height, limit: pixelLimit)
+        }
+        let decoder = try MediaDecoder(path: path, pixelLimit: pixelLimit) { MediaError.notAnImage(path: path, reason: $0) }
         let frame: UnsafeMutablePointer<AVFrame>?
         do { frame = try decoder.next() } catch let error as MediaError {
             throw MediaError.notAnImage(path: path, reason: "\(error)")
@@ -14,7 +25,13 @@ public enum ImageReader {
         guard let frame, frame.pointee.width > 0, frame.pointee.height > 0 else {
             throw MediaError.notAnImage(path: path, reason: "no picture could be decoded")
         }
-        let image = try PixelConverter().image(from: frame, path: path)
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+        if width * height > pixelLimit {
+            throw MediaError.tooManyPixels(path: path, width: width, height: height, limit: pixelLimit)
+        }
+        let scale = shortSide.map { min(1, Double(max($0, 1)) / Double(min(width, height))) } ?? 1
+        let size = (width: max(1, Int((Double(width) * scale).rounded())), height: max(1, Int((Double(height) * scale).rounded())))
+        let image = try PixelConverter().image(from: frame, size: scale < 1 ? size : nil, path: path)
         return orientation(of: frame, decoder: decoder).apply(to: image)
     }
 

@@ -12,8 +12,11 @@ final class MediaDecoder {
     let stream: UnsafeMutablePointer<AVStream>
     private var draining = false
 
-    /// `failure` turns a reason into the caller's error (not an image / not a video).
-    init(path: String, failure: (String) -> MediaError) throws {
+    /// `failure` turns a reason into the caller's error (not an image / not a video). A stream whose size is over
+    /// `pixelLimit` is refused; FFmpeg's own `max_pixels`, also while probing, stops one at twice the limit before
+    /// its full-size frame is allocated (a header of a few bytes can claim any size; FFmpeg counts the padded row
+    /// length, hence the margin; callers check the exact limit on the decoded frame).
+    init(path: String, pixelLimit: Int, failure: (String) -> MediaError) throws {
         _ = FFmpeg.quiet
         self.path = path
         var isDirectory: ObjCBool = false
@@ -27,7 +30,10 @@ final class MediaDecoder {
         let demuxer = String(cString: fmt.pointee.iformat.pointee.name)
         // The tty demuxer "decodes" any text file as ANSI art; that is never a picture the user meant.
         if demuxer == "tty" { avformat_close_input(&format); throw failure("text, not pixels") }
-        code = avformat_find_stream_info(fmt, nil)
+        var options = [OpaquePointer?](repeating: nil, count: Int(fmt.pointee.nb_streams))
+        for i in options.indices { av_dict_set(&options[i], "max_pixels", "\(2 * pixelLimit)", 0) }
+        code = options.withUnsafeMutableBufferPointer { avformat_find_stream_info(fmt, $0.baseAddress) }
+        for i in options.indices { av_dict_free(&options[i]) }
         if code < 0 { avformat_close_input(&format); throw failure(FFmpeg.message(code)) }
         var decoder: UnsafePointer<AVCodec>?
         let index = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &decoder, 0)
@@ -43,7 +49,12 @@ final class MediaDecoder {
         guard let codec, packet != nil, frame != nil else {
             throw MediaError.ffmpeg(path: path, operation: "allocation", message: "out of memory")
         }
+        let width = Int(stream.pointee.codecpar.pointee.width), height = Int(stream.pointee.codecpar.pointee.height)
+        guard width * height <= pixelLimit else {
+            throw MediaError.tooManyPixels(path: path, width: width, height: height, limit: pixelLimit)
+        }
         code = avcodec_parameters_to_context(codec, stream.pointee.codecpar)
+        codec.pointee.max_pixels = 2 * Int64(pixelLimit)
         if code >= 0 { code = avcodec_open2(codec, decoder, nil) }
         if code < 0 { throw failure("cannot open the \(String(cString: decoder.pointee.name)) decoder: \(FFmpeg.message(code))") }
     }

@@ -15,6 +15,8 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
     case invalidOption(path: String, reason: String)
     case invalidSelection(path: String, reason: String)
     case startBeyondEnd(path: String, start: Double, length: Double?)
+    /// A picture over the reader's pixel limit; its size when the header tells it.
+    case tooManyPixels(path: String, width: Int?, height: Int?, limit: Int)
 
     public var description: String {
         switch self {
@@ -43,10 +45,17 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
         case .startBeyondEnd(let path, let start, let length):
             let clip = length.map { "the clip is \(Self.seconds($0)) long" } ?? "the clip has no frame from there on"
             return "\(path): start \(Self.seconds(start)) is past the end (\(clip)); choose an earlier start"
+        case .tooManyPixels(let path, let width?, let height?, let limit):
+            return "\(path) is \(width)×\(height) (\(Self.megapixels(width * height))), over the limit of \(Self.megapixels(limit)); "
+                + "scale it down first or raise the limit"
+        case .tooManyPixels(let path, _, _, let limit):
+            return "\(path) has more pixels than the limit of \(Self.megapixels(limit)); scale it down first or raise the limit"
         case .writeFailed(let path, let reason):
             return "\(path): could not write (\(reason)); check that the directory exists and is writable"
         }
     }
+
+    private static func megapixels(_ pixels: Int) -> String { String(format: "%.1f megapixels", Double(pixels) / 1e6) }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f s", value) }
 }

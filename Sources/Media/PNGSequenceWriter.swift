@@ -1,6 +1,6 @@
 import Foundation
 
-/// Writes each frame as a numbered PNG (`frame_00000.png`, …) in a directory, created if missing.
+/// Writes each frame as a numbered PNG (`frame_00001.png` for the first, …) in a directory, created if missing.
 public final class PNGSequenceWriter: FrameConsumer {
     public let directory: String
     public let bitDepth: Int
@@ -21,8 +21,12 @@ public final class PNGSequenceWriter: FrameConsumer {
     }
 
     public func path(ofFrame index: Int) -> String {
-        URL(fileURLWithPath: directory).appendingPathComponent(String(format: "frame_%05d.png", index)).path
+        URL(fileURLWithPath: directory).appendingPathComponent(Self.fileName(ofFrame: index)).path
     }
+
+    /// The one naming of frame files (also a video job's work folder): counted from 1, as people count frames
+    /// (`ffmpeg -i frame_%05d.png` finds the first number by itself).
+    public static func fileName(ofFrame index: Int) -> String { String(format: "frame_%05d.png", index + 1) }
 
     public func append(_ image: RGBImage) throws {
         guard !finished else { throw MediaError.alreadyFinished(path: directory) }

@@ -16,3 +16,15 @@ extension RGBImage {
     /// The planes quantised to 16 bits, R, G, B plane after plane.
     var samples16: [UInt16] { planes.map(Quantize.to16Bit) }
 }
+
+extension RGBImage {
+    /// The pixels quantised to 8 bits, R, G, B interleaved per pixel, rows top to bottom.
+    public var interleaved8: [UInt8] {
+        let n = width * height
+        var out = [UInt8](repeating: 0, count: 3 * n)
+        for i in 0..<n {
+            for c in 0..<3 { out[3 * i + c] = Quantize.to8Bit(planes[c * n + i]) }
+        }
+        return out
+    }
+}

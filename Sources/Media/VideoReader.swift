@@ -59,14 +59,15 @@ public final class VideoReader {
     /// The first frame, decoded while opening to learn `startSeconds` (and that the selection is not empty).
     private var pending: VideoFrame?
 
-    public init(path: String, selection: ClipSelection = ClipSelection(), longSide: Int? = nil) throws {
+    public init(path: String, selection: ClipSelection = ClipSelection(), longSide: Int? = nil,
+                pixelLimit: Int = ImageReader.defaultPixelLimit) throws {
         self.path = path
         self.selection = selection
         try selection.validate(path: path)
         if let longSide, longSide < 2 {
             throw MediaError.invalidSelection(path: path, reason: "size \(longSide) must be at least 2 pixels")
         }
-        decoder = try MediaDecoder(path: path) { MediaError.notAVideo(path: path, reason: $0) }
+        decoder = try MediaDecoder(path: path, pixelLimit: pixelLimit) { MediaError.notAVideo(path: path, reason: $0) }
         let stream = decoder.stream.pointee
         sourceTimeBase = stream.time_base
         guard sourceTimeBase.num > 0, sourceTimeBase.den > 0 else {

@@ -3,7 +3,6 @@ import Glibc
 #endif
 import Layers
 import TensorCore
-import Weights
 
 /// How a network pools: torchvision's max pooling, or average pooling (smoother style images, Gatys et al.).
 public enum Pooling: String, CaseIterable, Sendable, Codable { case max, avg }
@@ -12,26 +11,10 @@ public enum Pooling: String, CaseIterable, Sendable, Codable { case max, avg }
 public enum Architecture: String, CaseIterable, Sendable {
     case vgg16, vgg19, alexnet, squeezenet1_1
 
-    /// Builds the network from torchvision `state_dict` weights, checking every tensor it needs.
+    /// Builds the network from torchvision `state_dict` weights, after checking every tensor it needs (`validated`).
     /// `algorithm` forces one 3×3 convolution path (benchmarks compare them); nil picks the fastest.
     public func makeNetwork(weights: WeightSet, pooling: Pooling = .max, algorithm: Conv3x3.Algorithm? = nil) throws -> FeatureNetwork {
-        try SequentialNetwork(name: rawValue, layout: layout, weights: weights, pooling: pooling, algorithm: algorithm)
-    }
-
-    /// Recognises the architecture from the tensor names and shapes of a checkpoint; nil if none fits.
-    public init?(inferringFrom weights: WeightSet) {
-        if weights["features.3.squeeze.weight"] != nil {
-            guard weights["features.0.weight"]?.shape == [64, 3, 3, 3] else { return nil }
-            self = .squeezenet1_1
-        } else if weights["features.0.weight"]?.shape == [64, 3, 11, 11] {
-            self = .alexnet
-        } else if weights["features.34.weight"] != nil {
-            self = .vgg19
-        } else if weights["features.28.weight"] != nil {
-            self = .vgg16
-        } else {
-            return nil
-        }
+        try SequentialNetwork(name: rawValue, layout: layout, weights: validated(weights, file: nil), pooling: pooling, algorithm: algorithm)
     }
 
     /// He-initialised weights (normal, std √(2/fan-in), zero bias) for benchmarks and tests: speed does not depend on values.

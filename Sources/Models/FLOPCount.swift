@@ -10,28 +10,16 @@ extension Architecture {
         guard let depth = stages.firstIndex(where: { $0.name == layer }) ?? Int(layer.dropFirst("features.".count)).flatMap({
             layer.hasPrefix("features.") && $0 < stages.count ? $0 : nil
         }) else { return nil }
-        var h = height, w = width, forward = 0.0, backward = 0.0
-        func conv(_ cin: Int, _ cout: Int, _ k: Int, _ s: Int, _ p: Int) {
-            h = (h + 2 * p - k) / s + 1
-            w = (w + 2 * p - k) / s + 1
-            let flops = 2 * Double(cin * cout * k * k) * Double(max(h, 0) * max(w, 0))
-            forward += flops
-            backward += flops
-        }
-        for stage in stages[0...depth] {
+        let shapes = layout.outputShapes(for: Shape(channels: 3, height: height, width: width))
+        var flops = 0.0
+        for (i, stage) in stages[0...depth].enumerated() {
+            let output = Double(shapes[i].height * shapes[i].width)
             switch stage.spec {
-            case let .conv(_, cin, cout, k, s, p): conv(cin, cout, k, s, p)
-            case .relu: break
-            case .pool(let g):
-                h = h >= g.kernel ? g.outputLength(h) : 0
-                w = w >= g.kernel ? g.outputLength(w) : 0
-            case let .fire(_, cin, sq, e1, e3):
-                let (h0, w0) = (h, w)
-                conv(cin, sq, 1, 1, 0); (h, w) = (h0, w0)
-                conv(sq, e1, 1, 1, 0); (h, w) = (h0, w0)
-                conv(sq, e3, 3, 1, 1)
+            case let .conv(_, cin, cout, k, _, _): flops += 2 * Double(cin * cout * k * k) * output
+            case let .fire(_, cin, sq, e1, e3): flops += 2 * Double(cin * sq + sq * e1 + sq * e3 * 9) * output
+            case .relu, .pool: break
             }
         }
-        return (forward, backward)
+        return (flops, flops)
     }
 }

@@ -1,6 +1,5 @@
 import Layers
 import TensorCore
-import Weights
 
 /// One stage of a `features` stack as torchvision numbers it (`features.N`), with Stylize's readable name.
 enum StageSpec {
@@ -28,6 +27,27 @@ struct Layout {
                 ]
             case .relu, .pool: return []
             }
+        }
+    }
+
+    /// Each stage's output shape for `image`, in order: the one walk of the network's shapes, shared by the network
+    /// itself, its FLOP count and its memory estimate. A stage the image is too small for, and every stage after it,
+    /// has the empty shape.
+    func outputShapes(for image: Shape) -> [Shape] {
+        let empty = Shape(channels: 0, height: 0, width: 0)
+        var shape = image
+        return stages.map { stage in
+            guard shape.count > 0 else { return empty }
+            switch stage.spec {
+            case let .conv(_, _, cout, k, s, p):
+                guard shape.height + 2 * p >= k, shape.width + 2 * p >= k else { shape = empty; break }
+                shape = Shape(channels: cout, height: (shape.height + 2 * p - k) / s + 1, width: (shape.width + 2 * p - k) / s + 1)
+            case .relu: break
+            case .pool(let g): shape = shape.height >= g.kernel && shape.width >= g.kernel ? g.outputShape(shape) : empty
+            case let .fire(_, _, _, e1, e3): shape = Shape(channels: e1 + e3, height: shape.height, width: shape.width)
+            }
+            if shape.height < 1 || shape.width < 1 { shape = empty }
+            return shape
         }
     }
 
@@ -73,14 +93,6 @@ struct Layout {
             ("fire8", fire(11, 384, 64, 256)), ("fire9", fire(12, 512, 64, 256)),
         ])
     }()
-}
-
-/// Reads and checks one tensor: present, the expected shape, finite.
-func tensor(_ weights: WeightSet, _ name: String, _ shape: [Int], model: String) throws -> [Float] {
-    guard let array = weights[name] else { throw ModelError.missingTensor(name, model: model) }
-    guard array.shape == shape else { throw ModelError.wrongShape(name, expected: shape, found: array.shape) }
-    guard array.values.allSatisfy({ $0.isFinite }) else { throw ModelError.nonFinite(name) }
-    return array.values
 }
 
 /// The convolution layer for a kernel: `Conv3x3` for 3×3/1/1 (Winograd when the channels allow, unless

@@ -1,6 +1,5 @@
 import Layers
 import TensorCore
-import Weights
 
 /// A `features` stack run stage by stage: VGG, AlexNet and SqueezeNet are all one of these.
 ///
@@ -20,6 +19,7 @@ final class SequentialNetwork: FeatureNetwork {
     }
 
     private let stages: [Stage]
+    private let layout: Layout
     private let pooling: Pooling
     private let index: [String: Int]  // name or `features.N` alias → stage
     private let workspace = Workspace()
@@ -36,9 +36,11 @@ final class SequentialNetwork: FeatureNetwork {
     private var lastDepth = -1
     private var copied: Set<Int> = []
 
-    init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) throws {
+    /// `weights` are checked against `layout` (`Architecture.validated`), so every tensor read here is present.
+    init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) {
         self.name = name
         self.pooling = pooling
+        self.layout = layout
         layerNames = layout.stages.map(\.name)
         var index: [String: Int] = [:]
         for (i, stage) in layout.stages.enumerated() {
@@ -46,25 +48,23 @@ final class SequentialNetwork: FeatureNetwork {
             index["features.\(i)"] = i
         }
         self.index = index
-        stages = try layout.stages.map { stage -> Stage in
+        func values(_ name: String) -> [Float] { weights[name]!.values }
+        stages = layout.stages.map { stage -> Stage in
             switch stage.spec {
             case let .conv(i, cin, cout, k, stride, padding):
                 return .conv(makeConvolution(
-                    weight: try tensor(weights, "features.\(i).weight", [cout, cin, k, k], model: name),
-                    bias: try tensor(weights, "features.\(i).bias", [cout], model: name),
+                    weight: values("features.\(i).weight"), bias: values("features.\(i).bias"),
                     inChannels: cin, outChannels: cout, kernel: k, stride: stride, padding: padding, algorithm: algorithm))
             case .relu: return .relu
             case .pool(let geometry): return .pool(geometry)
             case let .fire(i, cin, s, e1, e3):
-                func conv(_ part: String, _ cin: Int, _ cout: Int, _ k: Int) throws -> [Float] {
-                    try tensor(weights, "features.\(i).\(part).weight", [cout, cin, k, k], model: name)
-                }
-                func bias(_ part: String, _ cout: Int) throws -> [Float] { try tensor(weights, "features.\(i).\(part).bias", [cout], model: name) }
+                func weight(_ part: String) -> [Float] { values("features.\(i).\(part).weight") }
+                func bias(_ part: String) -> [Float] { values("features.\(i).\(part).bias") }
                 return .fire(Fire(
-                    squeeze: Conv2d(weight: try conv("squeeze", cin, s, 1), bias: try bias("squeeze", s), inChannels: cin, outChannels: s, kernel: 1),
-                    expand1x1: Conv2d(weight: try conv("expand1x1", s, e1, 1), bias: try bias("expand1x1", e1), inChannels: s, outChannels: e1, kernel: 1),
+                    squeeze: Conv2d(weight: weight("squeeze"), bias: bias("squeeze"), inChannels: cin, outChannels: s, kernel: 1),
+                    expand1x1: Conv2d(weight: weight("expand1x1"), bias: bias("expand1x1"), inChannels: s, outChannels: e1, kernel: 1),
                     expand3x3: makeConvolution(
-                        weight: try conv("expand3x3", s, e3, 3), bias: try bias("expand3x3", e3), inChannels: s, outChannels: e3,
+                        weight: weight("expand3x3"), bias: bias("expand3x3"), inChannels: s, outChannels: e3,
                         kernel: 3, stride: 1, padding: 1, algorithm: algorithm)))
             }
         }
@@ -158,18 +158,7 @@ final class SequentialNetwork: FeatureNetwork {
     /// calls, so these are re-checked every call and the untapped ones freed.
     private func plan(_ image: Shape, depth: Int, wanted: Set<Int>) throws {
         if image != imageShape {
-            var list: [Shape] = [], shape = image
-            for stage in stages {
-                switch stage {
-                case .conv(let conv): shape = conv.outputShape(shape)
-                case .relu: break
-                case .pool(let g): shape = shape.height >= g.kernel && shape.width >= g.kernel ? g.outputShape(shape) : Shape(channels: 0, height: 0, width: 0)
-                case .fire(let fire): shape = fire.outputShape(shape)
-                }
-                if shape.height < 1 || shape.width < 1 { shape = Shape(channels: 0, height: 0, width: 0) }
-                list.append(shape)
-            }
-            shapes = list
+            shapes = layout.outputShapes(for: image)
             imageShape = image
             outputs = Array(repeating: nil, count: stages.count)
             preReLU = outputs
@@ -213,31 +202,6 @@ final class SequentialNetwork: FeatureNetwork {
 
     /// The smallest square side that keeps stage `depth` at least 1×1.
     private func minimumSize(depth: Int) -> Int {
-        var side = 1
-        while side < 4096 {
-            let s = sizeAfter(Shape(channels: 3, height: side, width: side), depth: depth)
-            if s >= 1 { return side }
-            side += 1
-        }
-        return side
-    }
-
-    private func sizeAfter(_ image: Shape, depth: Int) -> Int {
-        var shape = image
-        for stage in stages[0...depth] {
-            switch stage {
-            case .conv(let conv):
-                let k = (conv as? Conv2d)?.kernel ?? 3, p = (conv as? Conv2d)?.padding ?? 1
-                if shape.height + 2 * p < k || shape.width + 2 * p < k { return 0 }
-                shape = conv.outputShape(shape)
-            case .relu: break
-            case .pool(let g):
-                if shape.height < g.kernel || shape.width < g.kernel { return 0 }
-                shape = g.outputShape(shape)
-            case .fire(let fire): shape = fire.outputShape(shape)
-            }
-            if shape.height < 1 || shape.width < 1 { return 0 }
-        }
-        return shape.height
+        (1...4096).first { layout.outputShapes(for: Shape(channels: 3, height: $0, width: $0))[depth].count > 0 } ?? 4096
     }
 }

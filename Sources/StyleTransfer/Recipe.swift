@@ -60,8 +60,9 @@ public struct Recipe: Codable, Equatable, Sendable {
     // Objective
     public var model: String? = nil
     public var pooling = Pooling.max
-    public var contentLayers = ["relu4_2"]
-    public var styleLayers = ["relu1_1", "relu2_1", "relu3_1", "relu4_1", "relu5_1"]
+    /// Layers are named as VGG names them; another network maps VGG's defaults to its own (`Architecture`).
+    public var contentLayers = Architecture.vgg16.defaultContentLayers
+    public var styleLayers = Architecture.vgg16.defaultStyleLayers
     /// One weight per style layer; nil weighs every layer 1.
     public var styleLayerWeights: [Double]? = nil
     /// One weight per style image (normalised to sum 1); nil blends them equally.

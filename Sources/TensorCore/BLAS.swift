@@ -80,7 +80,7 @@ public enum BLAS {
         ]
 
         static func open() throws(BLASError) -> Library {
-            let source = CPUKernel.configureEnvironment()
+            let source = try CPUKernel.configureEnvironment()
             var missing: BLASError?
             for path in candidates {
                 guard let handle = openFresh(path) else { continue }
@@ -123,6 +123,8 @@ public enum BLAS {
 public enum BLASError: Error, CustomStringConvertible {
     case notFound([String])
     case missingSymbol(String, String)
+    /// `OPENBLAS_CORETYPE` names a kernel whose instructions (`missing`) this CPU lacks.
+    case unsupportedCoreType(String, missing: [String], suggestion: String?)
 
     public var description: String {
         switch self {
@@ -130,6 +132,10 @@ public enum BLASError: Error, CustomStringConvertible {
             return "OpenBLAS is not installed (libopenblas.so.0 not found): install it with `apt-get install libopenblas0-pthread` or run Scripts/setup.sh"
         case .missingSymbol(let name, let path):
             return "\(path) has no symbol \(name): it is not OpenBLAS; install libopenblas0-pthread"
+        case let .unsupportedCoreType(core, missing, suggestion):
+            return "OPENBLAS_CORETYPE=\(core) names an OpenBLAS kernel that needs instructions this CPU lacks "
+                + "(\(missing.joined(separator: ", "))) and would crash with an illegal instruction; unset OPENBLAS_CORETYPE"
+                + (suggestion.map { " (Stylize then picks \($0) here)" } ?? " (OpenBLAS then detects the CPU)")
         }
     }
 }

@@ -18,11 +18,43 @@ public enum CPUKernel {
         return nil
     }
 
-    /// Exports `OPENBLAS_CORETYPE` for this CPU unless the user has set it. Returns where the value came from.
+    /// The `/proc/cpuinfo` flags each x86-64 OpenBLAS core type's kernels use (keys lowercased: OpenBLAS matches
+    /// the name without regard to case). A kernel run on a CPU without them dies of SIGILL at its first sgemm, so
+    /// a user's `OPENBLAS_CORETYPE` is checked against this table first. Names not listed are left to OpenBLAS,
+    /// which falls back to a generic kernel for names it does not know.
+    static let requiredFlags: [String: Set<String>] = {
+        let avx512: Set = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        return [
+            "prescott": ["pni"], "opteron_sse3": ["pni"], "barcelona": ["pni", "sse4a"],
+            "core2": ["ssse3"], "atom": ["ssse3"], "nano": ["ssse3"],
+            "penryn": ["sse4_1"], "dunnington": ["sse4_1"], "nehalem": ["sse4_2"],
+            "sandybridge": ["avx"], "bulldozer": ["avx", "fma4"], "piledriver": ["avx", "fma", "fma4"],
+            "steamroller": ["avx", "fma", "fma4"], "excavator": ["avx2", "fma", "fma4"],
+            "haswell": ["avx2", "fma"], "zen": ["avx2", "fma"], "skylakex": avx512,
+            "cooperlake": avx512.union(["avx512_bf16"]),
+            "sapphirerapids": avx512.union(["avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16"]),
+        ]
+    }()
+
+    /// The instruction sets `coreType` needs that a CPU with `cpuFlags` lacks, sorted; empty when it has them all
+    /// or the name is not in the table.
+    public static func missingFlags(coreType: String, cpuFlags: Set<String>) -> [String] {
+        requiredFlags[coreType.lowercased()]?.subtracting(cpuFlags).sorted() ?? []
+    }
+
+    /// Exports `OPENBLAS_CORETYPE` for this CPU unless the user has set it, and refuses a user's core type this
+    /// CPU cannot run. Returns where the value came from.
     @discardableResult
-    static func configureEnvironment() -> Source {
-        if let preset = getenv("OPENBLAS_CORETYPE"), !String(cString: preset).isEmpty { return .user }
-        guard let core = coreTypeForThisCPU() else { return .openBLAS }
+    static func configureEnvironment() throws(BLASError) -> Source {
+        let cpu = readCPUInfo()
+        if let preset = getenv("OPENBLAS_CORETYPE").map({ String(cString: $0) }), !preset.isEmpty {
+            let missing = cpu.map { missingFlags(coreType: preset, cpuFlags: $0.flags) } ?? []
+            guard missing.isEmpty else {
+                throw .unsupportedCoreType(preset, missing: missing, suggestion: cpu.flatMap { coreType(cpuFlags: $0.flags, vendor: $0.vendor) })
+            }
+            return .user
+        }
+        guard let core = cpu.flatMap({ coreType(cpuFlags: $0.flags, vendor: $0.vendor) }) else { return .openBLAS }
         setenv("OPENBLAS_CORETYPE", core, 1)
         return .cpuFeatures
     }
@@ -31,6 +63,9 @@ public enum CPUKernel {
     public static func coreTypeForThisCPU() -> String? {
         readCPUInfo().flatMap { coreType(cpuFlags: $0.flags, vendor: $0.vendor) }
     }
+
+    /// The instruction-set flags of the CPU this process runs on (`/proc/cpuinfo`), nil where there are none.
+    public static func flagsOfThisCPU() -> Set<String>? { readCPUInfo()?.flags }
 
     public enum Source: String, Sendable {
         case user = "OPENBLAS_CORETYPE from the environment"

@@ -8,6 +8,15 @@ import TensorCore
 /// one-machine run's fingerprint), frame by frame and resumable like a one-machine run. It writes no video:
 /// `SegmentJoiner` does once every segment is done. Other segments' folders are never touched, so any segment
 /// can be run again after a failure.
+///
+/// Every segment after the first starts its chain from the same picture as the first: the clip's frame 0,
+/// stylized with the same recipe, seed and network (so every segment computes it alike, with no dependency on
+/// another's folder), kept at 8 bits as the first segment keeps it, then warped onto the lead-in's first frame
+/// by `FrameStylizer`'s flow step (what the flow cannot carry starts from the content). It is kept in the
+/// segment's folder as frame 1 (byte for byte the first segment's), so a resumed segment does not redo it; the
+/// join does not use it. Started from scratch, two chains differ by a fixed amount in every frame, which on a
+/// still shot the cross-fade spreads visibly over the overlap; from a shared start they agree wherever the
+/// picture has not changed since frame 0.
 public final class SegmentStylizer {
     public let stylizer: FrameStylizer
 
@@ -18,6 +27,9 @@ public final class SegmentStylizer {
         public var summary: VideoSummary
         public var job: SegmentedJob
         public var folder: String
+        /// Whether the lead-in started from frame 0 as the first segment stylizes it (segments after the first,
+        /// unless the lead-in's first frame was already kept).
+        public var anchored: Bool
     }
 
     /// `overlap`: lead-in frames (nil: the recorded job's, else `SegmentPlan.defaultOverlap`).
@@ -34,8 +46,18 @@ public final class SegmentStylizer {
         var summary = VideoSummary(frames: 0, stylized: 0, resumed: 0, cancelled: false)
         var seconds: [Double] = []
         var previous: PreviousFrame?
+        let anchors = range.lowerBound > 0 && !(job.resume && FileManager.default.fileExists(atPath: work.framePath(index: range.lowerBound)))
         while let decoded = try reader.nextFrame(), decoded.index < range.upperBound {
-            guard decoded.index >= range.lowerBound else { continue }
+            guard decoded.index >= range.lowerBound else {
+                if anchors && decoded.index == 0 {
+                    guard let anchor = try FrameStep.take(decoded, previous: nil, work: work, stylizer: stylizer) else {
+                        summary.cancelled = true
+                        break
+                    }
+                    previous = anchor.next
+                }
+                continue
+            }
             var report = FrameReport(index: decoded.index, expected: plan.frames, resumed: false)
             let start = Clock.now()
             guard let step = try FrameStep.take(decoded, previous: previous, work: work, stylizer: stylizer) else {
@@ -63,6 +85,6 @@ public final class SegmentStylizer {
             throw SegmentError.frameCountChanged(path: job.input, expected: plan.frames, found: range.lowerBound + summary.frames)
         }
         summary.secondsPerFrame = seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
-        return Outcome(summary: summary, job: described, folder: folder)
+        return Outcome(summary: summary, job: described, folder: folder, anchored: anchors)
     }
 }

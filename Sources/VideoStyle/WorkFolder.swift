@@ -22,7 +22,7 @@ public struct WorkFolder: Sendable {
     public var crashCopyPath: String { (path as NSString).appendingPathComponent("partial.mp4") }
 
     public func framePath(index: Int) -> String {
-        (path as NSString).appendingPathComponent(String(format: "frame_%05d.png", index + 1))
+        (path as NSString).appendingPathComponent(PNGSequenceWriter.fileName(ofFrame: index))
     }
 
     /// Checks the folder before any work: without `resume` it must hold no frames; with it, frames must come

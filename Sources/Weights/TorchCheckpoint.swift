@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Reads `torch.save` files holding a state_dict: the zip format (`<prefix>/data.pkl` whose persistent ids name
 /// storages stored as `<prefix>/data/<key>`) and the legacy format of the older torchvision downloads (a run of
 /// pickles followed by the raw storages). Tensors are returned as row-major `Float` arrays under their state_dict
@@ -20,8 +22,13 @@ enum TorchCheckpoint {
             else { throw WeightsError.corrupt(file: file, reason: "an unexpected persistent id") }
             return .torchStorage(TorchStorage(key: key, typeName: type, numel: numel))
         }
-        return try tensors(in: unpickler.load(), file: file) { storage in
-            try zip.data(prefix + "data/" + storage.key)
+        // Tensors sharing a storage read (and CRC-check) it once.
+        var storages: [String: ArraySlice<UInt8>] = [:]
+        return try tensors(in: unpickler.load(), fileSize: bytes.count, file: file) { storage in
+            if let read = storages[storage.key] { return read }
+            let read = try zip.data(prefix + "data/" + storage.key)
+            storages[storage.key] = read
+            return read
         }
     }
 
@@ -68,23 +75,32 @@ enum TorchCheckpoint {
             guard !overflow else { throw WeightsError.truncated(file: file, context: "storage \(key)") }
             data[key] = try r.take(bytesNeeded, "storage \(key)")
         }
-        return try tensors(in: root, file: file) { storage in
+        return try tensors(in: root, fileSize: bytes.count, file: file) { storage in
             guard let bytes = data[storage.key] else { throw WeightsError.corrupt(file: file, reason: "storage \(storage.key) is missing") }
             return bytes
         }
     }
 
-    /// The tensors of a state_dict (or of the `state_dict` entry of a training checkpoint).
-    private static func tensors(in root: PickleValue, file: String,
+    /// The tensors of a state_dict (or of the `state_dict` entry of a training checkpoint). Views may share a
+    /// storage, so together they hold at most as many elements as the file has bytes (an element takes at least
+    /// two): many views of one large storage cannot multiply a file into gigabytes.
+    private static func tensors(in root: PickleValue, fileSize: Int, file: String,
                                 storageBytes: (TorchStorage) throws -> ArraySlice<UInt8>) throws -> [String: WeightArray] {
         guard case .dict(var dict) = root else {
             throw WeightsError.unsupportedFormat(file: file, reason: "the checkpoint holds a \(root.typeName), not a state_dict")
         }
         if case .dict(let inner)? = dict.value(forKey: "state_dict") { dict = inner }
         var result: [String: WeightArray] = [:]
+        var elements = 0
         for (key, value) in dict.entries {
             guard let name = key.asString, case .torchTensor(let tensor) = value else { continue }
-            result[name] = try materialize(tensor, name: name, bytes: storageBytes(tensor.storage), file: file)
+            let array = try materialize(tensor, name: name, bytes: storageBytes(tensor.storage), file: file)
+            elements += array.values.count
+            guard elements <= fileSize else {
+                throw WeightsError.corrupt(file: file, reason: "its tensors hold more elements (\(elements) by tensor \(name)) "
+                    + "than the file has bytes (\(fileSize)); views share one storage over and over")
+            }
+            result[name] = array
         }
         guard !result.isEmpty else { throw WeightsError.unsupportedFormat(file: file, reason: "the checkpoint holds no tensors") }
         return result
@@ -118,20 +134,29 @@ enum TorchCheckpoint {
         guard last < t.storage.numel else {
             throw WeightsError.corrupt(file: file, reason: "tensor \(name) reaches past the end of its storage")
         }
-        let storage = bytes.withUnsafeBytes { ScalarType.decode(scalar, $0, offset: 0, count: t.storage.numel) }
+        // A stride-0 (broadcast) view could otherwise turn a storage of a few bytes into gigabytes.
+        guard count <= t.storage.numel else {
+            throw WeightsError.corrupt(file: file, reason: "tensor \(name) has \(count) elements but its storage holds "
+                + "only \(t.storage.numel) (a broadcast view; re-save it with .contiguous())")
+        }
         let contiguous = zip(t.size, t.stride).reversed().reduce((true, 1)) { acc, d in
             (acc.0 && (d.0 <= 1 || d.1 == acc.1), acc.1 * d.0)
         }.0
-        if contiguous { return WeightArray(shape: t.size, values: Array(storage[t.offset ..< t.offset + count])) }
-        var values = [Float](repeating: 0, count: count)
-        var index = [Int](repeating: 0, count: t.size.count)
-        for i in 0 ..< count {
-            var source = t.offset
-            for d in 0 ..< index.count { source += index[d] * t.stride[d] }
-            values[i] = storage[source]
-            var d = index.count - 1
-            while d >= 0 { index[d] += 1; if index[d] < t.size[d] { break }; index[d] = 0; d -= 1 }
+        return bytes.withUnsafeBytes { storage in
+            if contiguous {
+                return WeightArray(shape: t.size, values: ScalarType.decode(scalar, storage, offset: t.offset * scalar.byteCount, count: count))
+            }
+            // Only the viewed elements are decoded, so the work follows the view's size, not its storage's.
+            var values = [Float](repeating: 0, count: count)
+            var index = [Int](repeating: 0, count: t.size.count)
+            for i in 0 ..< count {
+                var source = t.offset
+                for d in 0 ..< index.count { source += index[d] * t.stride[d] }
+                values[i] = ScalarType.element(scalar, storage.baseAddress!, byteOffset: source * scalar.byteCount)
+                var d = index.count - 1
+                while d >= 0 { index[d] += 1; if index[d] < t.size[d] { break }; index[d] = 0; d -= 1 }
+            }
+            return WeightArray(shape: t.size, values: values)
         }
-        return WeightArray(shape: t.size, values: values)
     }
 }

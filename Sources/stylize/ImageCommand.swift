@@ -16,6 +16,7 @@ struct ImageCommand: TransferCommand {
     @OptionGroup var objective: ObjectiveOptions<ImageDefaults>
     @OptionGroup var optimization: OptimizationOptions<ImageDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
+    @OptionGroup(title: "Loss plot") var plot: PlotOptions
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }

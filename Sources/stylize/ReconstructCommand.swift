@@ -1,4 +1,5 @@
 import ArgumentParser
+import Models
 import StyleTransfer
 
 struct ReconstructCommand: TransferCommand {
@@ -13,6 +14,7 @@ struct ReconstructCommand: TransferCommand {
     @OptionGroup var objective: ObjectiveOptions<ReconstructDefaults>
     @OptionGroup var optimization: OptimizationOptions<ReconstructDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
+    @OptionGroup(title: "Loss plot") var plot: PlotOptions
 
     func run() throws { try runSession(content: content, styles: []) }
 }

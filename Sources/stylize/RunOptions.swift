@@ -35,6 +35,10 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: "When the output is not a terminal, print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
 
+    @Option(help: help("Refuse input pictures of more megapixels than this, before decoding, \(InputDefaults.maxMegapixelsLimit).",
+                       default: InputDefaults.maxMegapixels))
+    var maxMegapixels = InputDefaults.maxMegapixels
+
     @Flag(help: "Print only errors and the final \"wrote\" lines. (default: off)")
     var quiet = false
 
@@ -47,6 +51,7 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     /// Checks the output's directory before a run spends minutes on a result it could not write.
     func validate() throws {
         try RecordingDefaults.progressEveryLimit.check(progressEvery, key: "progress_every")
+        try InputDefaults.maxMegapixelsLimit.check(maxMegapixels, key: "max_megapixels")
         var isDirectory: ObjCBool = false
         let directory = URL(fileURLWithPath: output).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {

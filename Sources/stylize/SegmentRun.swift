@@ -23,6 +23,7 @@ extension VideoCommand {
         printer.emit(.finished(.init(outputs: [outcome.folder], sidecar: nil, elapsed: started.secondsSince, frames: s.frames, cancelled: s.cancelled)),
                      text: "segment \(segment): frames \(frames.lowerBound + 1)–\(frames.upperBound) of \(plan.frames)"
             + (leadIn > 0 ? " (the first \(leadIn) cross-fade with segment \(segment.index - 1) at the join)" : "")
+            + (outcome.anchored ? ", started from frame 1 as segment 1 stylizes it" : "")
             + "; \(s.stylized) stylized, \(s.resumed) resumed\(s.cancelled ? ", cancelled" : ""); "
             + "\(s.secondsPerFrame.map { String(format: "%.1f s", $0) } ?? "-") per frame after the first")
         printer.wrote("frames in \(outcome.folder); once all \(segment.count) segments are done: stylize join \(job.workDirectory)")

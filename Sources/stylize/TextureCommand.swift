@@ -13,6 +13,7 @@ struct TextureCommand: TransferCommand {
     @OptionGroup var objective: ObjectiveOptions<TextureDefaults>
     @OptionGroup var optimization: OptimizationOptions<TextureDefaults>
     @OptionGroup(title: "Video and GIF of the run") var frames: FrameOptions
+    @OptionGroup(title: "Loss plot") var plot: PlotOptions
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image") }

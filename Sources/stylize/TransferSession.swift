@@ -17,16 +17,19 @@ final class TransferSession {
     private let contentPath: String?
     private let stylePaths: [String]
     private let setupSeconds: Double
+    /// Every iteration's losses: the sidecar's trace, and `--plot`'s curves.
+    let losses: LossRecorder
 
-    init(recipe: Recipe, content: String?, styles: [String]) throws {
+    init(recipe: Recipe, content: String?, styles: [String], maxMegapixels: Double) throws {
         let start = DispatchTime.now()
-        let setup = try TransferSetup(recipe: recipe, content: content, styles: styles)
+        let setup = try TransferSetup(recipe: recipe, content: content, styles: styles, maxMegapixels: maxMegapixels)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
                             initialization: setup.initialization)
         self.recipe = setup.recipe
         modelName = setup.modelName
         contentPath = content
         stylePaths = styles
+        losses = LossRecorder(recipe: setup.recipe)
         setupSeconds = start.secondsSince
     }
 
@@ -36,7 +39,7 @@ final class TransferSession {
         var evaluations: Int
         var stopReason: String
         var finalLosses: Losses
-        var lossTrace: [LossTrace.Point]
+        var lossTrace: [LossRecorder.Point]
 
         enum CodingKeys: String, CodingKey {
             case iterations, evaluations
@@ -54,8 +57,7 @@ final class TransferSession {
         guard ImageWriter.canWrite(output) else {
             throw CLIError.unsupportedPicture(output)
         }
-        let trace = LossTrace()
-        engine.observers.insert(contentsOf: [EngineProgress(printer: printer, every: progressEvery, engine: engine), trace] as [EngineObserver], at: 0)
+        engine.observers.insert(contentsOf: [EngineProgress(printer: printer, every: progressEvery, engine: engine), losses] as [EngineObserver], at: 0)
         let recorder = frames.wantsFrames
             ? try FrameRecorder(options: frames, engine: engine, content: contentPath, style: stylePaths.first) : nil
         if let recorder { engine.observers.append(recorder) }
@@ -81,7 +83,7 @@ final class TransferSession {
             command: command, inputs: inputs, outputs: outputs, model: .init(resolving: modelName), versions: MachineVersions.all,
             timings: ["setup_seconds": setupSeconds, "run_seconds": result.elapsed, "write_seconds": writeStart.secondsSince],
             details: Details(iterations: result.iterations, evaluations: result.evaluations, stopReason: stopReason,
-                             finalLosses: result.losses, lossTrace: trace.points)))
+                             finalLosses: result.losses, lossTrace: losses.points)))
         let sidecarPath = try sidecar.write(besides: output)
         printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: result.elapsed, iterations: result.iterations,
                                      stopReason: stopReason, losses: result.losses, cancelled: cancelled)),
@@ -107,46 +109,20 @@ final class TransferSession {
     static func loadNetwork(for recipe: inout Recipe) throws -> (FeatureNetwork, String) {
         _ = try BLAS.load()
         let store = ModelStore()
-        let (name, weights) = try store.load(recipe.model ?? store.defaultModelName())
-        guard let architecture = Architecture(inferringFrom: weights) else {
-            throw CLIError.unknownArchitecture(name)
-        }
+        let (name, architecture, weights) = try store.load(recipe.model ?? store.defaultModelName())
         let network = try architecture.makeNetwork(weights: weights, pooling: recipe.pooling)
-        if !network.hasLayers(recipe.contentLayers + recipe.styleLayers) {
-            Self.adoptDefaultLayers(of: architecture, in: &recipe)
-        }
+        recipe.contentLayers = architecture.contentLayers(adopting: recipe.contentLayers)
+        // Per-layer style weights were chosen for the layers named, so those are kept.
+        if recipe.styleLayerWeights == nil { recipe.styleLayers = architecture.styleLayers(adopting: recipe.styleLayers) }
         return (network, name)
     }
-
-    /// When the recipe names layers this network lacks and they are the VGG defaults, the architecture's own
-    /// defaults are used instead (AlexNet and SqueezeNet name their layers differently).
-    private static func adoptDefaultLayers(of architecture: Architecture, in recipe: inout Recipe) {
-        let vgg = Recipe()
-        let (content, style): ([String], [String])
-        switch architecture {
-        case .vgg16, .vgg19: return
-        case .alexnet: (content, style) = (["relu4"], ["relu1", "relu2", "relu3", "relu4", "relu5"])
-        case .squeezenet1_1: (content, style) = (["fire6"], ["relu1", "fire2", "fire4", "fire6", "fire8"])
-        }
-        if recipe.contentLayers == vgg.contentLayers || recipe.contentLayers == ReconstructDefaults.recipe.contentLayers {
-            recipe.contentLayers = content
-        }
-        if recipe.styleLayers == vgg.styleLayers && recipe.styleLayerWeights == nil { recipe.styleLayers = style }
-    }
-}
-
-extension FeatureNetwork {
-    func hasLayers(_ names: [String]) -> Bool { names.allSatisfy(layerNames.contains) }
 }
 
 enum CLIError: Error, CustomStringConvertible {
-    case unknownArchitecture(String)
     case unsupportedPicture(String)
 
     var description: String {
         switch self {
-        case .unknownArchitecture(let name):
-            return "\(name) is not a VGG16/VGG19/AlexNet/SqueezeNet 1.1 checkpoint; see `stylize models list`"
         case .unsupportedPicture(let path):
             return "-o \(path): write a .png, .jpg or .jpeg picture (videos and GIFs go to --video and --gif)"
         }
@@ -162,15 +138,23 @@ protocol TransferCommand: ParsableCommand {
     var objective: ObjectiveOptions<Defaults> { get }
     var optimization: OptimizationOptions<Defaults> { get }
     var frames: FrameOptions { get }
+    var plot: PlotOptions { get }
 }
 
 extension TransferCommand {
     /// Builds the recipe from the defaults and flags, saves it if asked, runs the session and writes the result.
     func runSession(content: String?, styles: [String]) throws {
         let recipe = try options.makeRecipe(objective: objective, optimization: optimization)
-        let session = try TransferSession(recipe: recipe, content: content, styles: styles)
+        let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
         try options.saveRecipeIfAsked(session.recipe)
-        _ = try session.run(command: Self.configuration.commandName ?? "image", output: options.output, printer: options.makePrinter(),
+        let printer = options.makePrinter()
+        let ran = Result {
+            try session.run(command: Self.configuration.commandName ?? "image", output: options.output, printer: printer,
                             progressEvery: options.progressEvery, frames: frames)
+        }
+        if case .failure(let error) = ran, !(error is ExitCode) { throw error }  // after Ctrl-C the plot is still drawn
+        try plot.write(session.losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))",
+                       printer: printer)
+        _ = try ran.get()
     }
 }

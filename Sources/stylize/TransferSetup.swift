@@ -17,17 +17,20 @@ struct TransferSetup {
     let styles: [Tensor]
     let initialization: Initialization
 
-    /// `recipe` must be validated. Images are read first: a wrong path fails at once, before the weights load.
-    init(recipe: Recipe, content: String?, styles: [String]) throws {
-        self.content = try content.map(Self.read)
-        self.styles = try styles.map(Self.read)
-        initialization = try Initialization(recipe.initialization, noise: recipe.noise, image: Self.read)
+    /// `recipe` must be validated. Images are read first (none over `maxMegapixels`): a wrong path fails at once,
+    /// before the weights load. A run estimated over the memory available is refused before any work; `video`
+    /// adds frame mode's buffers (frames are fitted to `--size`, so no content shape is needed).
+    init(recipe: Recipe, content: String?, styles: [String], maxMegapixels: Double, video: Bool = false) throws {
+        let pictures = try PictureReader(megapixels: maxMegapixels, recipe: recipe)
+        self.content = try content.map(pictures.read)
+        self.styles = try styles.map(pictures.read)
+        initialization = try Initialization(recipe.initialization, noise: recipe.noise, image: pictures.read)
         var recipe = recipe
         (network, modelName) = try TransferSession.loadNetwork(for: &recipe)
         self.recipe = recipe
-    }
-
-    static func read(_ path: String) throws -> Tensor {
-        Tensor(try ImageReader.read(path))
+        if let architecture = Architecture(rawValue: network.name) {
+            try MemoryEstimate.check(architecture: architecture, recipe: recipe, content: self.content?.shape,
+                                     styles: self.styles.map(\.shape), video: video, available: AvailableMemory.bytes())
+        }
     }
 }

@@ -108,7 +108,7 @@ struct VideoCommand: ParsableCommand {
         try video.selection.validate(path: input)
         try RecordingDefaults.gifWidthLimit.check(gifWidth, key: "gif_width")
 
-        let setup = try TransferSetup(recipe: video.recipe, content: nil, styles: styles)
+        let setup = try TransferSetup(recipe: video.recipe, content: nil, styles: styles, maxMegapixels: options.maxMegapixels, video: true)
         video.recipe = setup.recipe
         let modelName = setup.modelName
         let stylizer = try FrameStylizer(network: setup.network, styles: setup.styles, recipe: video.recipe,

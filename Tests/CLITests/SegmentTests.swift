@@ -104,7 +104,8 @@ final class SegmentTests: XCTestCase {
         }
         process.waitUntilExit()
         XCTAssertEqual(process.terminationReason, .uncaughtSignal, "segment 2 finished before the kill: \(text)")
-        let kept = try files(work + "/segment-2-of-3").filter { $0.key.hasPrefix("frame_") }
+        // Its lead-in and own frames (frame 1 is the start it shares with segment 1, not one of them).
+        let kept = try files(work + "/segment-2-of-3").filter { $0.key.hasPrefix("frame_") && $0.key != "frame_00001.png" }
         XCTAssertGreaterThanOrEqual(kept.count, 2)
         XCTAssertLessThan(kept.count, 6)
 
@@ -115,7 +116,7 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(FileManager.default.contents(atPath: work + "/job.json"), job, "job.json changed")
         let second = try files(work + "/segment-2-of-3")
         for (name, (bytes, _)) in kept { XCTAssertEqual(second[name]?.0, bytes, "\(name) of segment 2 changed on resume") }
-        XCTAssertEqual(second.keys.filter { $0.hasPrefix("frame_") }.count, 6)
+        XCTAssertEqual(second.keys.filter { $0.hasPrefix("frame_") && $0 != "frame_00001.png" }.count, 6)
 
         let join = try Stylize.run(["join", work])
         XCTAssertEqual(join.status, 0, join.error)
@@ -148,5 +149,34 @@ final class SegmentTests: XCTestCase {
             XCTAssertEqual(FileManager.default.contents(atPath: joined + ".frames/segment-1-of-3" + name),
                            FileManager.default.contents(atPath: one + ".frames" + name), "segment 1\(name)")
         }
+    }
+
+    /// On a still shot two chains started apart differ by the same strokes in every frame, and the cross-fade
+    /// shows as a drift; started from the same picture they agree, and the seams measure close to the rest.
+    func testSegmentsOfAStillShotShareTheirStart() throws {
+        let dir = try Stylize.directory(self), out = dir + "/tree.mp4", tree = Stylize.root + "/Samples/tree.mp4"
+        let settings = ["--size", "64", "--iterations", "20", "--frame-iterations", "4", "--progress-every", "0", "--max-frames", "18"]
+        for i in 1...3 {
+            let run = try Stylize.run(["video", tree, starry, "-o", out, "--segment", "\(i)/3", "--overlap", "3"] + settings)
+            XCTAssertEqual(run.status, 0, "segment \(i)/3: \(run.error)")
+            if i > 1 { XCTAssertTrue(run.output.contains("started from frame 1 as segment 1 stylizes it"), run.output) }
+        }
+        // Every segment starts from segment 1's first picture, byte for byte.
+        let first = FileManager.default.contents(atPath: out + ".frames/segment-1-of-3/frame_00001.png")
+        XCTAssertNotNil(first)
+        for i in 2...3 { XCTAssertEqual(FileManager.default.contents(atPath: out + ".frames/segment-\(i)-of-3/frame_00001.png"), first, "segment \(i)") }
+
+        let join = try Stylize.run(["join", out + ".frames"])
+        XCTAssertEqual(join.status, 0, join.error)
+        XCTAssertTrue(join.output.contains("--seams 7,13 --overlap 3"), join.output)
+        let metrics = try Stylize.run(["metrics", "temporal", out, "--reference", tree, "--seams", "7,13", "--overlap", "3", "--json"])
+        XCTAssertEqual(metrics.status, 0, metrics.error)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(metrics.output.utf8)) as? [String: Any])
+        let seams = try XCTUnwrap(json["seams"] as? [String: Any])
+        let around = try XCTUnwrap(seams["around"] as? Double), inside = try XCTUnwrap(seams["inside"] as? Double)
+        print("still shot seams: around \(around), inside \(inside), ratio \(around / inside)")
+        // At these quick settings (4 iterations a frame) this measured 1.8×; segments started apart, 29×. The
+        // 1.5× target holds at the default settings (README, "Measured").
+        XCTAssertLessThanOrEqual(around, 3 * inside, "the seams show: around them \(around), inside the segments \(inside)")
     }
 }

@@ -140,7 +140,7 @@ final class FrameSinkTests: XCTestCase {
         let (gifReader, gifFrames) = try Fixtures.decodeAll(dir + "/run.gif")
         XCTAssertEqual(gifFrames.count, 8)
         XCTAssertEqual([gifReader.width, gifReader.height], [32, 24])
-        XCTAssertEqual(Fixtures.files(in: dir + "/frames"), (0 ..< 8).map { String(format: "frame_%05d.png", $0) })
+        XCTAssertEqual(Fixtures.files(in: dir + "/frames"), (1 ... 8).map { String(format: "frame_%05d.png", $0) })
         let last = try ImageReader.read(pngs.path(ofFrame: 7))
         XCTAssertLessThan(ImageMetrics.meanSquaredError(last, Fixtures.pattern(width: 64, height: 48, frame: 7)), 1e-5)
     }

@@ -208,6 +208,31 @@ final class ImageReaderTests: XCTestCase {
         }
     }
 
+    /// Found by the image fuzzer: 152 bytes whose WebP header claims 14088×14587 pixels are refused before decoding.
+    func testHeaderOverThePixelLimitIsRefused() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Files/huge_dimensions.webp").path
+        XCTAssertThrowsError(try ImageReader.read(path)) { error in
+            guard case .tooManyPixels(let p, let width, let height, _)? = error as? MediaError else { return XCTFail("\(error)") }
+            XCTAssertEqual([p], [path])
+            XCTAssertEqual(width, 14088)
+            XCTAssertEqual(height, 14587)
+            XCTAssertTrue("\(error)".contains("over the limit of 100.0 megapixels"), "\(error)")
+        }
+    }
+
+    func testCallerChosenPixelLimitAppliesToPicturesAndClips() throws {
+        let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Samples").standardized
+        let picture = samples.appendingPathComponent("chelsea.png").path // 451×300
+        XCTAssertEqual(try ImageReader.read(picture, pixelLimit: 451 * 300).width, 451)
+        XCTAssertThrowsError(try ImageReader.read(picture, pixelLimit: 451 * 300 - 1)) { error in
+            XCTAssertEqual(error as? MediaError, .tooManyPixels(path: picture, width: 451, height: 300, limit: 451 * 300 - 1))
+        }
+        let clip = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Files/rotated.mp4").path // 160×90
+        XCTAssertThrowsError(try VideoReader(path: clip, pixelLimit: 160 * 90 - 1)) { error in
+            XCTAssertEqual(error as? MediaError, .tooManyPixels(path: clip, width: 160, height: 90, limit: 160 * 90 - 1))
+        }
+    }
+
     func testTextFileIsNotAnImage() throws {
         for name in ["notes.txt", "notes.png"] {
             let path = try Fixtures.directory(self) + "/" + name

@@ -1,7 +1,6 @@
 import Foundation
 import Models
 import TensorCore
-import Weights
 
 /// An independent, deliberately plain VGG in Double: direct loops, no Winograd, no GEMM, no shared buffers.
 struct NaiveVGG {

@@ -18,7 +18,7 @@ final class RealVGG16FeatureTests: XCTestCase {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../WeightsTests/Fixtures/vgg16_reference.json")
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
-        let (_, weights) = try ModelStore().load("vgg16")  // installed by Scripts/test.sh; absent → this test fails
+        let (_, _, weights) = try ModelStore().load("vgg16")  // installed by Scripts/test.sh; absent → this test fails
         let network = try Architecture.vgg16.makeNetwork(weights: weights, pooling: .max)
 
         let n = reference.imageSize

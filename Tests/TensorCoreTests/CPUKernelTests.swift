@@ -19,6 +19,16 @@ final class CPUKernelTests: XCTestCase {
         XCTAssertNil(CPUKernel.coreType(cpuFlags: ["sse2", "avx"], vendor: "GenuineIntel"))
     }
 
+    func testACoreTypeIsCheckedAgainstTheInstructionsItsKernelsUse() {
+        let avx2: Set = ["sse2", "pni", "ssse3", "sse4_1", "sse4_2", "avx", "avx2", "fma"]
+        XCTAssertEqual(CPUKernel.missingFlags(coreType: "SkylakeX", cpuFlags: avx2),
+                       ["avx512bw", "avx512cd", "avx512dq", "avx512f", "avx512vl"])
+        XCTAssertEqual(CPUKernel.missingFlags(coreType: "bulldozer", cpuFlags: avx2), ["fma4"], "OpenBLAS ignores case")
+        XCTAssertEqual(CPUKernel.missingFlags(coreType: "HASWELL", cpuFlags: avx2), [])
+        XCTAssertEqual(CPUKernel.missingFlags(coreType: "Sandybridge", cpuFlags: ["sse2"]), ["avx"])
+        XCTAssertEqual(CPUKernel.missingFlags(coreType: "NoSuchCore", cpuFlags: []), [], "unknown names are OpenBLAS's to handle")
+    }
+
     func testOpenBLASRunsTheKernelChosenForThisCPU() throws {
         let info = try BLAS.load()
         // OPENBLAS_CORETYPE set by the user wins, whatever it names.

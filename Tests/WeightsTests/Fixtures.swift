@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
+import Models
 import XCTest
 import Weights
+import TensorCore
 
 /// Files under Fixtures/, made once by the committed Python scripts beside them.
 enum Fixtures {
@@ -33,11 +35,11 @@ enum Fixtures {
         return dir
     }
 
-    /// Deterministic weights with `layout`'s names and shapes (values from a seeded generator).
-    static func weights(for layout: WeightLayout, seed: UInt64) -> WeightSet {
+    /// Deterministic weights with `architecture`'s names and shapes (values from a seeded generator).
+    static func weights(for architecture: Architecture, seed: UInt64) -> WeightSet {
         var state = seed
         var result: WeightSet = [:]
-        for (name, shape) in layout.tensors {
+        for (name, shape) in architecture.weightShapes {
             let values = (0 ..< shape.reduce(1, *)).map { _ -> Float in
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 return Float(Int64(bitPattern: state) >> 40) / Float(1 << 23) * 0.05

@@ -1,8 +1,10 @@
-import XCTest
+import Models
 import Weights
+import XCTest
 
 /// Truncated and randomly damaged copies of every fixture format go through the readers: each must either read or
-/// throw a WeightsError — a crash would end the test process. Seeded, so failures reproduce.
+/// throw a WeightsError (a CheckpointError when a damaged lpips file lacks a tensor) — a crash would end the test
+/// process. Seeded, so failures reproduce.
 final class FuzzTests: XCTestCase {
     private struct SplitMix {
         var state: UInt64
@@ -26,12 +28,12 @@ final class FuzzTests: XCTestCase {
         return files
     }
 
-    /// Throws only WeightsError (anything else fails the test); returns whether the bytes read.
+    /// Throws only WeightsError or CheckpointError (anything else fails the test); returns whether the bytes read.
     private func probe(_ bytes: [UInt8], _ label: String) -> Bool {
         do {
             _ = try WeightFile.tensors(decoding: bytes, file: label)
             return true
-        } catch is WeightsError {
+        } catch is WeightsError, is CheckpointError {
             return false
         } catch {
             XCTFail("\(label): unexpected error type \(error)")

@@ -1,5 +1,7 @@
-import XCTest
+import Models
+import TensorCore
 import Weights
+import XCTest
 
 final class ModelStoreTests: XCTestCase {
     func testCacheDirectoryPrecedence() {
@@ -57,14 +59,14 @@ final class ModelStoreTests: XCTestCase {
         notFinite["features.3.bias"]!.values[17] = .nan
 
         for (name, weights, expected) in [
-            ("shape", wrongShape, WeightsError.wrongShape(file: dir + "/shape.safetensors", tensor: "features.6.weight",
-                                                          expected: [384, 192, 3, 3], found: [384, 192, 1, 9])),
+            ("shape", wrongShape, CheckpointError.wrongShape(file: dir + "/shape.safetensors", tensor: "features.6.weight", network: "alexnet",
+                                                             expected: [384, 192, 3, 3], found: [384, 192, 1, 9])),
             ("missing", missing, .missingTensor(file: dir + "/missing.safetensors", tensor: "features.10.bias", network: "alexnet")),
             ("nan", notFinite, .nonFinite(file: dir + "/nan.safetensors", tensor: "features.3.bias", index: 17)),
         ] {
             try Safetensors.write(weights, to: dir + "/\(name).safetensors")
             XCTAssertThrowsError(try ModelStore(directory: dir).load(dir + "/\(name).safetensors")) { error in
-                XCTAssertEqual(error as? WeightsError, expected)
+                XCTAssertEqual(error as? CheckpointError, expected)
             }
             XCTAssertThrowsError(try ModelStore(directory: dir).importFile(dir + "/\(name).safetensors", as: "x"))
         }

@@ -1,5 +1,6 @@
-import XCTest
+import Models
 import Weights
+import XCTest
 
 /// The real VGG16 from the store (installed by Scripts/setup.sh) against reference values computed independently
 /// with Python's pickle and numpy (Fixtures/make_vgg16_reference.py): sums, sums of squares and sampled values of
@@ -10,8 +11,9 @@ final class RealVGG16Tests: XCTestCase {
         guard store.isInstalled("vgg16") else {
             return XCTFail("vgg16 is not installed in \(store.directory); run Scripts/setup.sh (or `stylize models fetch vgg16`)")
         }
-        let (name, weights) = try store.load("vgg16")
+        let (name, architecture, weights) = try store.load("vgg16")
         XCTAssertEqual(name, "vgg16")
+        XCTAssertEqual(architecture, .vgg16)
         let reference = try XCTUnwrap(Fixtures.json("vgg16_reference.json")["tensors"] as? [String: [String: Any]])
         XCTAssertEqual(reference.count, 26)
         XCTAssertEqual(Set(weights.keys), Set(reference.keys))

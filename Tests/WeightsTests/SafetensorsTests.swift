@@ -1,5 +1,6 @@
 import XCTest
 import Weights
+import TensorCore
 
 final class SafetensorsTests: XCTestCase {
     func testWriteThenReadGivesTheSameWeightsAndMetadata() throws {

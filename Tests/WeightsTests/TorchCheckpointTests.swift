@@ -33,8 +33,9 @@ final class TorchCheckpointTests: XCTestCase {
         }
     }
 
-    /// A legacy checkpoint written byte by byte: one float32 storage of `values` and one tensor `w` viewing it.
-    private func legacyCheckpoint(values: [Float], offset: Int, size: [Int], stride: [Int]) -> [UInt8] {
+    /// A legacy checkpoint written byte by byte: one float32 storage of `values` and tensors (`w` unless `names`
+    /// says otherwise) each viewing it the same way.
+    private func legacyCheckpoint(values: [Float], offset: Int, size: [Int], stride: [Int], names: [String] = ["w"]) -> [UInt8] {
         func long(_ v: Int) -> [UInt8] { [0x8A, 8] + (0 ..< 8).map { UInt8(truncatingIfNeeded: v >> (8 * $0)) } }
         func text(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
         func ints(_ list: [Int]) -> [UInt8] { [0x28] + list.flatMap(long) + [0x74] } // MARK … TUPLE
@@ -43,8 +44,12 @@ final class TorchCheckpointTests: XCTestCase {
         let info: [UInt8] = [0x80, 0x02, 0x7D, 0x2E]
         let storage = [0x28] + text("storage") + Array("ctorch\nFloatStorage\n".utf8) + text("0") + text("cpu")
             + long(values.count) + [0x4E, 0x74, 0x51] // None, TUPLE, BINPERSID
-        let main = [0x80, 0x02, 0x7D] + text("w") + Array("ctorch._utils\n_rebuild_tensor_v2\n".utf8)
-            + [0x28] + storage + long(offset) + ints(size) + ints(stride) + [0x74, 0x52, 0x73, 0x2E] // TUPLE REDUCE SETITEM
+        let rebuild: [UInt8] = Array("ctorch._utils\n_rebuild_tensor_v2\n".utf8)
+        let arguments: [UInt8] = [0x28] + storage + long(offset) + ints(size) + ints(stride)
+        let tensors: [UInt8] = names.flatMap { name -> [UInt8] in
+            text(name) + rebuild + arguments + [0x74, 0x52, 0x73] // TUPLE REDUCE SETITEM
+        }
+        let main: [UInt8] = [0x80, 0x02, 0x7D] + tensors + [0x2E]
         let keys = [0x80, 0x02] + text("0") + [0x85, 0x2E]
         let count = (0 ..< 8).map { UInt8(truncatingIfNeeded: values.count >> (8 * $0)) }
         let data = values.flatMap { v in (0 ..< 4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) } }
@@ -71,6 +76,38 @@ final class TorchCheckpointTests: XCTestCase {
                 guard case WeightsError.corrupt(let file, _) = error else { return XCTFail("\(error)") }
                 XCTAssertEqual(file, "huge.pth")
             }
+        }
+    }
+
+    func testBroadcastViewWithinItsStorageIsGathered() throws {
+        let read = try WeightFile.tensors(decoding: legacyCheckpoint(values: [1, 2, 3, 4, 5, 6], offset: 1, size: [2, 3], stride: [0, 1]),
+                                          file: "broadcast.pth")
+        XCTAssertEqual(read["w"]?.shape, [2, 3])
+        XCTAssertEqual(read["w"]?.values, [2, 3, 4, 2, 3, 4])
+    }
+
+    /// Stride-0 views of a 6-element storage once asked for 2^34 elements (64 GiB) from a 400-byte file.
+    func testStrideZeroViewLargerThanItsStorageIsRefused() throws {
+        for size in [[1 << 31, 8], [7], [2, 2, 2]] {
+            let bytes = legacyCheckpoint(values: [1, 2, 3, 4, 5, 6], offset: 0, size: size, stride: size.map { _ in 0 })
+            XCTAssertThrowsError(try WeightFile.tensors(decoding: bytes, file: "broadcast.pth"), "\(size)") { error in
+                guard case WeightsError.corrupt("broadcast.pth", let reason) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(reason.contains("storage holds only 6"), reason)
+            }
+        }
+    }
+
+    /// Many full views of one storage would multiply the file: together they may hold no more elements than the file
+    /// has bytes. Four 1000-element views fit their ~4.7 KB file; eight do not fit theirs.
+    func testViewsSharingAStorageAreBoundedByTheFileSize() throws {
+        let values = (0 ..< 1000).map(Float.init)
+        let four = legacyCheckpoint(values: values, offset: 0, size: [1000], stride: [1], names: (0 ..< 4).map { "w\($0)" })
+        XCTAssertEqual(try WeightFile.tensors(decoding: four, file: "shared.pth").count, 4)
+        let eight = legacyCheckpoint(values: values, offset: 0, size: [1000], stride: [1], names: (0 ..< 8).map { "w\($0)" })
+        XCTAssertGreaterThan(8 * 1000, eight.count)
+        XCTAssertThrowsError(try WeightFile.tensors(decoding: eight, file: "shared.pth")) { error in
+            guard case WeightsError.corrupt("shared.pth", let reason) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(reason.contains("than the file has bytes (\(eight.count))"), reason)
         }
     }
 }

@@ -1,0 +1,9 @@
+@testable import Weights
+
+/// Shared by the weights harnesses (the readers are built with -enable-testing, so their internal types are visible).
+/// A reader may refuse its input only with a WeightsError; anything else is a finding, reported as a crash.
+func refusesOnlyWithWeightsError(_ data: UnsafePointer<UInt8>, _ size: Int, _ body: ([UInt8]) throws -> Void) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    do { try body(bytes) } catch is WeightsError {} catch { fatalError("a reader threw a non-WeightsError: \(error)") }
+    return 0
+}
