@@ -52,17 +52,17 @@ struct GridCommand: ParsableCommand {
             }
         }
         var cells = [[Picture?]](repeating: [Picture?](repeating: nil, count: columns.count), count: rows.count)
-        setvbuf(stdout, nil, _IOLBF, 0)
+        let printer = options.makePrinter()
         var interrupted = false
         cellLoop: for (r, row) in recipes.enumerated() {
             for (c, recipe) in row.enumerated() {
                 let label = [knobs[0].label(rows[r])] + (columns[c].map { [knobs[1].label($0)] } ?? [])
-                print("cell \(r * columns.count + c + 1)/\(rows.count * columns.count): \(label.joined(separator: ", "))")
+                printer.say("cell \(r * columns.count + c + 1)/\(rows.count * columns.count): \(label.joined(separator: ", "))")
                 let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
-                session.engine.observers.append(ProgressPrinter(every: options.progressEvery))
+                session.engine.observers.append(EngineProgress(printer: printer, every: options.progressEvery, engine: session.engine))
                 let interrupt = cancelOnInterrupt(session.engine.cancellation, message: "stopping after this iteration; the sheet keeps the cells done so far")
                 let result = try withExtendedLifetime(interrupt) { try session.engine.run() }
-                print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed))
+                printer.say("final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed))
                 let image = RGBImage(result.image)
                 cells[r][c] = try Picture(width: image.width, height: image.height, rgb: image.interleaved8)
                 if session.engine.cancellation.isCancelled {
@@ -77,15 +77,15 @@ struct GridCommand: ParsableCommand {
             rowLabels: rows.map(knobs[0].label), columnLabels: knobs.count > 1 ? knobs[1].values.map(knobs[1].label) : [],
             cells: cells)
         try sheet.write(to: options.output)
-        // Where each cell landed, so a script can cut the sheet up again.
+        // Where each cell landed, so a script can cut the sheet up again (kept under --quiet, as "wrote" is).
         for (r, row) in try sheet.layout().cells.enumerated() {
             for (c, rect) in row.enumerated() {
                 guard let rect else { continue }
                 let label = [knobs[0].label(rows[r])] + (columns[c].map { [knobs[1].label($0)] } ?? [])
-                print("  \(label.joined(separator: ", ")): \(rect.width)×\(rect.height) at (\(rect.x), \(rect.y))")
+                printer.wrote("  \(label.joined(separator: ", ")): \(rect.width)×\(rect.height) at (\(rect.x), \(rect.y))")
             }
         }
-        print("wrote \(options.output)")
+        printer.wrote("wrote \(options.output)")
         if interrupted { throw ExitCode(130) }
     }
 

@@ -27,7 +27,15 @@ struct JoinCommand: ParsableCommand {
     @Option(help: "Also write a GIF preview here (default: the segments' --gif, if any).")
     var gif: String?
 
+    @Flag(help: "Print only errors and the final \"wrote\" line. (default: off)")
+    var quiet = false
+
+    @Flag(help: "Print JSON events, one object per line (see the README); nothing else on stdout. (default: off)")
+    var json = false
+
     func run() throws {
+        let started = DispatchTime.now()
+        let printer = ProgressPrinter(quiet: quiet, json: json)
         if let job = try SegmentedJob.recorded(in: workDirectory) {
             // The frames were made from the clip's bytes; the join re-reads it for timing, audio and side-by-side.
             guard (try? VideoCommand.digest(job.input)) == job.fingerprint.entries["input"] else {
@@ -35,13 +43,15 @@ struct JoinCommand: ParsableCommand {
             }
         }
         let outcome = try SegmentJoiner.run(workDirectory: workDirectory, output: output, gif: gif)
-        let plan = outcome.job.plan, video = output ?? outcome.job.output
-        outcome.notes.forEach { print($0) }
-        print("joined \(plan.segments) segments: \(outcome.frames) frames"
-            + (plan.segments > 1 ? ", seams at frames \(plan.seams.map { "\($0 + 1)" }.joined(separator: ", ")) cross-faded over \(plan.overlap) frames" : ""))
-        print("wrote \(video)" + ((gif ?? outcome.job.gif).map { " and \($0)" } ?? ""))
+        let plan = outcome.job.plan, video = output ?? outcome.job.output, preview = gif ?? outcome.job.gif
+        outcome.notes.forEach { printer.emit(.note($0), text: $0) }
+        printer.emit(.finished(.init(outputs: [video] + (preview.map { [$0] } ?? []), sidecar: nil, elapsed: started.secondsSince,
+                                     frames: outcome.frames, cancelled: false)),
+                     text: "joined \(plan.segments) segments: \(outcome.frames) frames"
+                        + (plan.segments > 1 ? ", seams at frames \(plan.seams.map { "\($0 + 1)" }.joined(separator: ", ")) cross-faded over \(plan.overlap) frames" : ""))
+        printer.wrote("wrote \(video)" + (preview.map { " and \($0)" } ?? ""))
         if plan.segments > 1 {
-            print("seams against the rest: stylize metrics temporal \(video) --reference \(outcome.job.input) "
+            printer.say("seams against the rest: stylize metrics temporal \(video) --reference \(outcome.job.input) "
                 + "--seams \(plan.seams.map { "\($0 + 1)" }.joined(separator: ",")) --overlap \(plan.overlap)")
         }
     }

@@ -33,12 +33,21 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: "Write the complete recipe of this run as JSON to this file. (default: none)")
     var saveRecipe: String?
 
-    @Option(help: "Print the losses every N iterations (0: only per scale and at the end).")
+    @Option(help: "When the output is not a terminal, print the losses every N iterations (0: only per scale and at the end).")
     var progressEvery = 10
 
     @Option(help: help("Refuse input pictures of more megapixels than this, before decoding, \(InputDefaults.maxMegapixelsLimit).",
                        default: InputDefaults.maxMegapixels))
     var maxMegapixels = InputDefaults.maxMegapixels
+
+    @Flag(help: "Print only errors and the final \"wrote\" lines. (default: off)")
+    var quiet = false
+
+    @Flag(help: "Print progress as JSON events, one object per line (see the README); nothing else on stdout. (default: off)")
+    var json = false
+
+    /// The printer for `--quiet`, `--json`, or the terminal's live line.
+    func makePrinter() -> ProgressPrinter { ProgressPrinter(quiet: quiet, json: json) }
 
     /// Where the output goes is checked by the command's `OutputPlan`, with every other file it writes.
     func validate() throws {

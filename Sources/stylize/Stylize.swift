@@ -23,4 +23,8 @@ struct Stylize: AsyncParsableCommand { // async so that `models fetch` can await
             Foundation.exit(ExitStatus.report(error))
         }
     }
+
+    /// Recorded in every sidecar. (Not `CommandConfiguration.version`: that adds a `--version` to every
+    /// subcommand's help.)
+    static let version = "0.1.0"
 }

@@ -8,16 +8,20 @@ import TensorCore
 import Weights
 
 /// One engine run from the command line: loads the network and images, runs with progress and Ctrl-C
-/// cancellation, writes the result. Commands add observers (video, GIF, PNG frames) to `engine.observers`
-/// between `init` and `run`.
+/// cancellation, writes the result and its sidecar. Commands add observers (video, GIF, PNG frames) to
+/// `engine.observers` between `init` and `run`.
 final class TransferSession {
     let recipe: Recipe
     let engine: Engine
     let modelName: String
     private let contentPath: String?
     private let stylePaths: [String]
+    private let setupSeconds: Double
+    /// Every iteration's losses: the sidecar's trace, and `--plot`'s curves.
+    let losses: LossRecorder
 
     init(recipe: Recipe, content: String?, styles: [String], maxMegapixels: Double) throws {
+        let start = DispatchTime.now()
         let setup = try TransferSetup(recipe: recipe, content: content, styles: styles, maxMegapixels: maxMegapixels)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
                             initialization: setup.initialization)
@@ -25,19 +29,44 @@ final class TransferSession {
         modelName = setup.modelName
         contentPath = content
         stylePaths = styles
+        losses = LossRecorder(recipe: setup.recipe)
+        setupSeconds = start.secondsSince
     }
 
-    /// Runs to the end (or Ctrl-C, which keeps the image reached so far: `engine.cancellation` then says so)
-    /// and writes `output` and the frames `frames` asks for; a failed run finishes neither video nor GIF.
-    func run(output: String, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
-        engine.observers.insert(ProgressPrinter(every: progressEvery), at: 0)
-        setvbuf(stdout, nil, _IOLBF, 0)  // progress lines appear as they happen, also through a pipe
+    /// What the sidecar of a picture adds to the common record: how the run ended and every iteration's losses.
+    struct Details: Encodable {
+        var iterations: Int
+        var evaluations: Int
+        var stopReason: String
+        var finalLosses: Losses
+        var lossTrace: [LossRecorder.Point]
+
+        enum CodingKeys: String, CodingKey {
+            case iterations, evaluations
+            case stopReason = "stop_reason"
+            case finalLosses = "final_losses"
+            case lossTrace = "loss_trace"
+        }
+    }
+
+    /// Runs to the end (or Ctrl-C, which keeps the image reached so far: `engine.cancellation` then says so, and
+    /// the sidecar `"stop_reason": "cancelled"`) and writes `output`, the frames `frames` asks for and the sidecar
+    /// naming them all; a failed run finishes neither video nor GIF and writes no sidecar.
+    func run(command: String, output: String, printer: ProgressPrinter, progressEvery: Int, frames: FrameOptions) throws -> EngineResult {
+        engine.observers.insert(contentsOf: [EngineProgress(printer: printer, every: progressEvery, engine: engine), losses] as [EngineObserver], at: 0)
         let recorder = frames.wantsFrames
             ? try FrameRecorder(options: frames, engine: engine, content: contentPath, style: stylePaths.first) : nil
         if let recorder { engine.observers.append(recorder) }
         let interrupt = cancelOnInterrupt(engine.cancellation, message: "stopping after this iteration")
         defer { withExtendedLifetime(interrupt) {} }
-        print("model \(modelName), \(engine.schedule.shapes.count) scale(s) to \(engine.schedule.shapes.last!.width)×\(engine.schedule.shapes.last!.height), \(recipe.optimizer.rawValue)")
+        let outputs = [output, frames.video, frames.gif, frames.frames].compactMap { $0 }
+        let shapes = engine.schedule.shapes, last = shapes.last!
+        let scales = shapes.enumerated().map { i, shape in
+            ProgressEvent.Scale(scale: i + 1, scales: shapes.count, width: shape.width, height: shape.height,
+                                iterations: recipe.iterations(atScale: i, of: shapes.count))
+        }
+        printer.emit(.started(.init(command: command, model: modelName, recipe: sidecarRecipe, inputs: inputs, outputs: outputs, scales: scales)),
+                     text: "model \(modelName), \(shapes.count) scale(s) to \(last.width)×\(last.height), \(recipe.optimizer.rawValue)")
         let result: EngineResult
         do {
             result = try engine.run()
@@ -46,11 +75,32 @@ final class TransferSession {
             throw error
         }
         try recorder?.finish()
+        let writeStart = DispatchTime.now()
         try ImageWriter.write(RGBImage(result.image), to: output)
-        print("final  " + ProgressPrinter.line(result.losses, iteration: nil, elapsed: result.elapsed)
-            + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(result.stopReason.rawValue))")
-        for path in [output, frames.video, frames.gif, frames.frames].compactMap({ $0 }) { print("wrote \(path)") }
+        let cancelled = engine.cancellation.isCancelled
+        let stopReason = cancelled ? "cancelled" : result.stopReason.rawValue
+        let sidecar = Sidecar(recipe: sidecarRecipe, run: .init(
+            command: command, inputs: inputs, outputs: outputs, model: .init(resolving: modelName), versions: MachineVersions.all,
+            timings: ["setup_seconds": setupSeconds, "run_seconds": result.elapsed, "write_seconds": writeStart.secondsSince],
+            details: Details(iterations: result.iterations, evaluations: result.evaluations, stopReason: stopReason,
+                             finalLosses: result.losses, lossTrace: losses.points)))
+        let sidecarPath = try sidecar.write(besides: output)
+        printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: result.elapsed, iterations: result.iterations,
+                                     stopReason: stopReason, losses: result.losses, cancelled: cancelled)),
+                     text: "final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed)
+                        + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(stopReason))")
+        for path in outputs + [sidecarPath] { printer.wrote("wrote \(path)") }
         return result
+    }
+
+    /// The content (if any), then the styles.
+    private var inputs: [String] { (contentPath.map { [$0] } ?? []) + stylePaths }
+
+    /// The recipe as run, with the model named even when the default was taken: `--recipe OUT.json` reruns it.
+    private var sidecarRecipe: Recipe {
+        var r = recipe
+        if r.model == nil { r.model = modelName }
+        return r
     }
 
     /// The recipe's network (its model, else the default one) with its pooling; layers the recipe names by
@@ -103,13 +153,16 @@ extension TransferCommand {
         plan.add(options.output, flag: "-o", kind: .picture, bytes: Double(recipe.size * recipe.size * 3))
         frames.addOutputs(to: &plan, recipe: recipe)
         plan.add(plot.plot, flag: "--plot", kind: .plot, bytes: 1e6)
+        plan.add(sidecarPath(for: options.output), flag: "-o (its sidecar)", kind: .recipe)
         plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
         try plan.check()
+        let printer = options.makePrinter()
         let cancelled = try plan.run {
             let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
-            let losses = plot.recorder(for: session.engine)
-            _ = try session.run(output: options.output, progressEvery: options.progressEvery, frames: frames)
-            try plot.write(losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))")
+            _ = try session.run(command: Self.configuration.commandName ?? "image", output: options.output, printer: printer,
+                                progressEvery: options.progressEvery, frames: frames)
+            try plot.write(session.losses, title: "Losses of \(URL(fileURLWithPath: options.output).lastPathComponent) (\(session.modelName), \(session.recipe.optimizer.rawValue))",
+                           printer: printer)
             try options.saveRecipeIfAsked(session.recipe)
             return session.engine.cancellation.isCancelled
         }

@@ -92,8 +92,8 @@ struct VideoCommand: ParsableCommand {
     @OptionGroup(title: "Segments and clusters") var cluster: ClusterOptions
 
     func run() throws {
-        // A clip takes minutes to hours: show each frame's line even when the output goes to a file.
-        setvbuf(stdout, nil, _IOLBF, 0)
+        let started = DispatchTime.now()
+        let printer = options.makePrinter()
         let segment = try cluster.checkedSegment()
         var video = try options.loadRecipe(over: VideoDefaults.video)
         try options.apply(to: &video.recipe, objective: objective, optimization: optimization)
@@ -122,35 +122,55 @@ struct VideoCommand: ParsableCommand {
         job.gifOptions.maxWidth = gifWidth
         job.sideBySide = sideBySide
         job.fingerprint = try Self.fingerprint(input: input, styles: styles, model: modelName, recipe: video)
-        if options.progressEvery > 0 { stylizer.observers = [ProgressPrinter(every: options.progressEvery)] }
+        let progress = EngineProgress(printer: printer, every: options.progressEvery)
+        // Plain lines with --progress-every 0 keep to one line per frame.
+        if printer.mode != .lines || options.progressEvery > 0 { stylizer.observers = [progress] }
         if cluster.slurm { return try SlurmSubmission(command: self, recipe: video, job: job).submit() }
-        if let segment { return try runSegment(segment, stylizer: stylizer, job: job) }
+        if let segment { return try runSegment(segment, stylizer: stylizer, job: job, printer: printer, progress: progress) }
 
         // The one-machine run: a failure takes back its outputs and the work folder it made, so that a rerun
         // starts clean. (A segment shares its folder with the others: it keeps what it made.)
-        try plan.run { try runOneMachine(stylizer: stylizer, job: job, video: video, modelName: modelName) }
+        try plan.run { try runOneMachine(stylizer: stylizer, job: job, video: video, modelName: modelName, printer: printer, progress: progress, started: started) }
     }
 
-    private func runOneMachine(stylizer: FrameStylizer, job: VideoJob, video: VideoRecipe, modelName: String) throws {
+    private func runOneMachine(stylizer: FrameStylizer, job: VideoJob, video: VideoRecipe, modelName: String,
+                               printer: ProgressPrinter, progress: EngineProgress, started: DispatchTime) throws {
         let interrupt = cancelOnInterrupt(stylizer.cancellation, message: "stopping; the frames done are kept (rerun with --resume to continue)")
         defer { withExtendedLifetime(interrupt) {} }
-        print("model \(modelName), temporal \(video.frame.temporal.rawValue), \(video.frame.frameIterations) iterations after the first, "
+        printer.say("model \(modelName), temporal \(video.frame.temporal.rawValue), \(video.frame.frameIterations) iterations after the first, "
             + "temporal weight \(video.frame.temporalWeight)")
+        var recipe = video
+        if recipe.recipe.model == nil { recipe.recipe.model = modelName }  // named, so that --recipe OUT.json reruns it
+        let outputs = [options.output] + (gif.map { [$0] } ?? [])
+        var trace = FrameTrace()
+        let setupSeconds = started.secondsSince
         let summary = try VideoStylizer(stylizer: stylizer).run(job) { event in
             switch event {
             case .started(let width, let height, let expected, let rate, let notes):
-                print("\(input): \(width)×\(height) at \(rate) fps, \(expected.map { "\($0) frames" } ?? "frame count unknown")")
-                notes.forEach { print($0) }
+                progress.frame = .init(frame: 1, frames: expected, eta: nil)
+                printer.emit(.started(.init(command: "video", model: modelName, recipe: recipe, inputs: [input] + styles, outputs: outputs,
+                                            width: width, height: height, frames: expected, fps: "\(rate)")),
+                             text: "\(input): \(width)×\(height) at \(rate) fps, \(expected.map { "\($0) frames" } ?? "frame count unknown")")
+                notes.forEach { printer.emit(.note($0), text: $0) }
             case .frame(let report):
-                print(Self.line(report))
+                trace.add(report)
+                progress.frame = .init(frame: report.index + 2, frames: report.expected, eta: report.secondsLeft)
+                printer.emit(.frame(Self.event(report)), text: Self.line(report))
             }
         }
         try options.saveRecipeIfAsked(video)
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
-        print("\(summary.frames) frames (\(summary.stylized) stylized, \(summary.resumed) resumed)\(summary.cancelled ? ", cancelled" : ""); "
-            + "flicker \(f(summary.meanFlicker)) (input \(f(summary.meanInputFlicker))), "
-            + "\(summary.secondsPerFrame.map { String(format: "%.1f s", $0) } ?? "-") per frame after the first")
-        print("wrote \(options.output)" + (gif.map { " and \($0)" } ?? "") + "; frames in \(job.workDirectory)")
+        let elapsed = started.secondsSince
+        let sidecar = Sidecar(recipe: recipe, run: .init(
+            command: "video", inputs: [input] + styles, outputs: outputs, model: .init(resolving: modelName), versions: MachineVersions.all,
+            timings: ["setup_seconds": setupSeconds, "total_seconds": elapsed],
+            details: VideoDetails(summary: summary, workDirectory: job.workDirectory, trace: trace)))
+        let sidecarPath = try sidecar.write(besides: options.output)
+        printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: elapsed, frames: summary.frames, cancelled: summary.cancelled)),
+                     text: "\(summary.frames) frames (\(summary.stylized) stylized, \(summary.resumed) resumed)\(summary.cancelled ? ", cancelled" : ""); "
+                        + "flicker \(f(summary.meanFlicker)) (input \(f(summary.meanInputFlicker))), "
+                        + "\(summary.secondsPerFrame.map { String(format: "%.1f s", $0) } ?? "-") per frame after the first")
+        printer.wrote("wrote \(options.output)" + (gif.map { " and \($0)" } ?? "") + "; frames in \(job.workDirectory); sidecar \(sidecarPath)")
         if summary.cancelled { throw ExitCode(ExitStatus.interrupted.rawValue) }
     }
 
@@ -162,6 +182,7 @@ struct VideoCommand: ParsableCommand {
         plan.add(options.output, flag: "-o", kind: .video, bytes: frames * pixels * 3 / 50)
         plan.add(gif, flag: "--gif", kind: .gif, bytes: frames * min(pixels, Double(gifWidth * gifWidth)) / 4)
         plan.add(workDirectory, flag: "--work-dir", kind: .workFolder, bytes: frames * pixels * 1.5)
+        plan.add(sidecarPath(for: options.output), flag: "-o (its sidecar)", kind: .recipe)
         plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
         try plan.check()
         return plan
@@ -188,25 +209,21 @@ struct VideoCommand: ParsableCommand {
         "sha256 " + (try FileDigest.sha256(ofFile: path))
     }
 
+    static func event(_ r: FrameReport) -> ProgressEvent.Frame {
+        ProgressEvent.Frame(frame: r.index + 1, frames: r.expected, resumed: r.outcome == nil, iterations: r.outcome?.result.iterations,
+                            losses: r.outcome?.result.losses, secondsPerFrame: r.secondsPerFrame, eta: r.secondsLeft)
+    }
+
     static func line(_ r: FrameReport) -> String {
         var head = "frame \(r.index + 1)" + (r.expected.map { "/\($0)" } ?? "")
         if let spf = r.secondsPerFrame {
-            head += String(format: " (%.1f s/frame", spf) + (r.secondsLeft.map { ", ETA " + Self.duration($0) } ?? "") + ")"
+            head += String(format: " (%.1f s/frame", spf) + (r.secondsLeft.map { ", ETA " + ProgressPrinter.duration($0) } ?? "") + ")"
         }
         guard let o = r.outcome else { return head + ": resumed from the work folder" }
-        var s = head + ": " + ProgressPrinter.line(o.result.losses, iteration: nil, elapsed: o.result.elapsed)
+        var s = head + ": " + ProgressPrinter.losses(o.result.losses) + String(format: "  %.1f s", o.result.elapsed)
         s += "  \(o.result.iterations) it"
-        if let t = o.result.losses.pixelTerms["temporal"] { s += String(format: "  temporal %.4g", t) }
         if let c = o.maskCoverage { s += String(format: "  mask %.0f%%  flow %.2f s", 100 * c, o.flowSeconds) }
         if let fl = o.flicker, let inp = o.inputFlicker { s += String(format: "  flicker %.4f (input %.4f)", fl, inp) }
         return s
-    }
-
-    /// 75 → "1m15s", 4000 → "1h06m".
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        if s >= 3600 { return String(format: "%dh%02dm", s / 3600, s % 3600 / 60) }
-        if s >= 60 { return String(format: "%dm%02ds", s / 60, s % 60) }
-        return "\(s)s"
     }
 }

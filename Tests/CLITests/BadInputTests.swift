@@ -205,10 +205,10 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(run.status, 1, run.error)
         XCTAssertTrue(run.error.hasPrefix("Error: ") && run.error.contains(dir + "/a.png"), run.error)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(run.error)")
-        // The same run without the limit writes all three: the GIF was made before the picture failed.
+        // The same run without the limit writes all three and the sidecar: the GIF was made before the picture failed.
         let whole = try Stylize.run(arguments)
         XCTAssertEqual(whole.status, 0, whole.error)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["a.png", "g.gif", "r.json"])
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["a.png", "a.json", "g.gif", "r.json"])
     }
 
     /// The case of issue 12: a video run failing after some frames left out.mp4 and its frame folder, and a
@@ -225,7 +225,7 @@ final class BadInputTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(run.error)")
         let rerun = try Stylize.run(arguments + ["--max-frames", "2"])
         XCTAssertEqual(rerun.status, 0, rerun.error)
-        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["out.mp4", "g.gif", "r.json", "out.mp4.frames"])
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["out.mp4", "out.json", "g.gif", "r.json", "out.mp4.frames"])
     }
 
     /// A clip whose selection holds no frame is found once it is opened, after the network loaded: the video,

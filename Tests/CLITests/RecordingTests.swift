@@ -34,10 +34,10 @@ final class RecordingTests: XCTestCase {
                       "--progress-every", "0"]
         let recording = ["--frames", dir + "/frames", "--save-every", "1", "--frame-schedule", "linear", "--fps", "10",
                          "--hold", "0"]
-        let recorded = try Stylize.run(["image", coffee, starry, "-o", dir + "/rec.png", "--save-recipe", dir + "/rec.json"]
+        let recorded = try Stylize.run(["image", coffee, starry, "-o", dir + "/rec.png"]
                                        + common + recording)
         XCTAssertEqual(recorded.status, 0, recorded.error)
-        let plain = try Stylize.run(["image", coffee, starry, "-o", dir + "/plain.png", "--save-recipe", dir + "/plain.json"] + common)
+        let plain = try Stylize.run(["image", coffee, starry, "-o", dir + "/plain.png"] + common)
         XCTAssertEqual(plain.status, 0, plain.error)
         XCTAssertEqual(try savedInit(dir, "rec"), "blurred-content")
         XCTAssertEqual(try savedInit(dir, "plain"), "content", "a picture that is not recorded starts from the photo")

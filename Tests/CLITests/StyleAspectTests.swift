@@ -23,7 +23,7 @@ final class StyleAspectTests: XCTestCase {
         let content = root + "/Samples/coffee.jpg"  // 600×400
         let common = ["--size", "48", "--scales", "1", "--iterations", "2", "--model", "vgg16", "--progress-every", "0"]
 
-        let kept = try Stylize.run(["image", content, style, "-o", dir + "/kept.png", "--save-recipe", dir + "/kept.json"] + common)
+        let kept = try Stylize.run(["image", content, style, "-o", dir + "/kept.png"] + common)
         XCTAssertEqual(kept.status, 0, kept.error)
         let picture = try ImageReader.read(dir + "/kept.png")
         XCTAssertEqual([picture.width, picture.height], [48, 32], "the output keeps the content's shape")
