@@ -14,10 +14,9 @@ cd "$(dirname "$0")/.."
 
 weights_harnesses=(unpickler torch-zip torch-legacy zip safetensors numpy lpips)
 all_harnesses=("${weights_harnesses[@]}" recipe image video)
-# The reader sources each group compiles (only these: the rest of Weights needs swift-crypto and swift-subprocess).
-weights_sources=(ByteReader Unpickler PickleValue TorchCheckpoint ZipArchive Safetensors NumpyCheckpoint LPIPSCheckpoint
-                 WeightFile RegularFile WeightsError WeightArray ScalarType WeightLayout)
-recipe_sources=(Recipe Normalization)
+# Every module is compiled from its whole folder, except Weights: its model store and downloads need swift-crypto
+# and swift-subprocess, which the readers do not use; every other file of Sources/Weights is a reader's.
+weights_store_sources=(FileDigest ExternalTool ModelFetch ModelStore)
 
 build_only=false
 if [[ ${1:-} == --build-only ]]; then build_only=true; shift; fi
@@ -33,39 +32,64 @@ out=Fuzz/.build
 mkdir -p "$out/bin" "$out/modules"
 flags=(-O -sanitize=fuzzer,address -parse-as-library -swift-version 5 -use-ld=lld)
 
-# library MODULE FOLDER SOURCES…: a module instrumented like the harnesses, rebuilt when a file of FOLDER is newer.
-# -enable-testing lets the weights harnesses reach the internal reader types with @testable import.
+# library MODULE DEPENDENCIES [SOURCES…]: a module instrumented like the harnesses, compiled from SOURCES (by default
+# every file of Sources/MODULE) after the modules it imports (DEPENDENCIES, a space-separated list), and rebuilt when
+# one of its files or a dependency is newer than its object. -enable-testing lets the weights harnesses reach the
+# internal reader types with @testable import.
 library() {
-    local module=$1 folder=$2 object=$out/modules/$1.o; shift 2
-    [[ -f $object && -z $(find "$folder" -newer "$object" | head -1) ]] && return
+    local module=$1 dependencies=($2) object=$out/modules/$1.o sources=("${@:3}") newer=() d
+    [[ ${#sources[@]} -eq 0 ]] && sources=(Sources/"$module"/*.swift)
+    for d in "${dependencies[@]}"; do library "$d" "$(dependencies_of "$d")"; newer+=("$out/modules/$d.o"); done
+    if [[ -f $object && -z $(find "Sources/$module" "${newer[@]}" -newer "$object" | head -1) ]]; then return; fi
     echo "building $module" >&2
     swiftc "${flags[@]}" -enable-testing -module-name "$module" -emit-module -emit-module-path "$out/modules/$module.swiftmodule" \
-        -wmo -c "$@" "${library_extra[@]}" -o "$object"
+        -I "$out/modules" $(c_modules_of "$module") -wmo -c "${sources[@]}" -o "$object"
+}
+
+# What each instrumented module imports (as in Package.swift) and the C module maps and headers it needs.
+dependencies_of() {
+    case $1 in
+    Layers) echo TensorCore ;;
+    Models) echo TensorCore Layers ;;
+    StyleTransfer) echo TensorCore Layers Models Optimizers ;;
+    Weights) echo TensorCore Layers Models AtomicFiles ;;
+    Media) echo AtomicFiles ;;
+    esac
+}
+c_modules_of() {
+    case $1 in
+    Weights) echo -I Sources/CZlib ;;
+    Media) echo -I Sources/CFFmpeg -I Sources/CPNG $(pkg-config --cflags-only-I libavformat libpng | sed 's/-I/-Xcc -I/g') ;;
+    esac
+}
+
+# objects_of MODULE…: the objects of MODULE and of every module it depends on, each once.
+objects_of() {
+    local m d
+    for m in "$@"; do
+        for d in $(dependencies_of "$m"); do objects_of "$d"; done
+        echo "$out/modules/$m.o"
+    done | awk '!seen[$0]++'
 }
 
 build() {
-    local name=$1 sources=() extra=()
+    local name=$1 module
     case $name in
-    recipe)
-        for s in "${recipe_sources[@]}"; do sources+=("Sources/StyleTransfer/$s.swift"); done ;;
-    image | video)
-        library_extra=(); library AtomicFiles Sources/AtomicFiles Sources/AtomicFiles/*.swift
-        library_extra=(-I Sources/CFFmpeg -I Sources/CPNG -I "$out/modules" $(pkg-config --cflags-only-I libavformat libpng | sed 's/-I/-Xcc -I/g'))
-        library Media Sources/Media Sources/Media/*.swift
-        sources=(Fuzz/Harnesses/MediaSupport.swift)
-        extra=("${library_extra[@]}" "$out/modules/Media.o" "$out/modules/AtomicFiles.o") ;;
+    recipe) module=StyleTransfer; library StyleTransfer "$(dependencies_of StyleTransfer)" ;;
+    image | video) module=Media; library Media "$(dependencies_of Media)" ;;
     *)
-        library_extra=(); library AtomicFiles Sources/AtomicFiles Sources/AtomicFiles/*.swift
-        local weights=()
-        for s in "${weights_sources[@]}"; do weights+=("Sources/Weights/$s.swift"); done
-        library_extra=(-I Sources/CZlib -I "$out/modules")
-        library Weights Sources/Weights "${weights[@]}"
-        sources=(Fuzz/Harnesses/WeightsSupport.swift)
-        extra=("${library_extra[@]}" "$out/modules/Weights.o" "$out/modules/AtomicFiles.o") ;;
+        module=Weights
+        local readers=() file
+        for file in Sources/Weights/*.swift; do
+            [[ " ${weights_store_sources[*]} " == *" $(basename "$file" .swift) "* ]] || readers+=("$file")
+        done
+        library Weights "$(dependencies_of Weights)" "${readers[@]}" ;;
     esac
+    local support=()
+    [[ -f Fuzz/Harnesses/${module}Support.swift ]] && support=("Fuzz/Harnesses/${module}Support.swift")
     echo "building $name" >&2
-    swiftc "${flags[@]}" -module-name "Fuzz_${name//-/_}" "${sources[@]}" "Fuzz/Harnesses/$name.swift" "${extra[@]}" \
-        -o "$out/bin/$name"
+    swiftc "${flags[@]}" -module-name "Fuzz_${name//-/_}" "${support[@]}" "Fuzz/Harnesses/$name.swift" \
+        -I "$out/modules" $(c_modules_of "$module") $(objects_of "$module") -o "$out/bin/$name"
 }
 
 for name in "${selected[@]}"; do build "$name"; done

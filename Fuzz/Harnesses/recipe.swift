@@ -1,4 +1,5 @@
 import Foundation
+import StyleTransfer
 
 // A recipe JSON (`--recipe`): decoding may refuse with DecodingError; what decodes must encode and decode back equal.
 @_cdecl("LLVMFuzzerTestOneInput")

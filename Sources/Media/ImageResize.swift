@@ -10,7 +10,8 @@ public enum ImageResize {
         // Each channel is scaled as its own grey plane: swscale scales planar RGB through an internal YUV
         // form, which leaks a little of one channel into the others (measured ~4e-4 on flat colours).
         let samples = image.samples16
-        var out = [UInt16](repeating: 0, count: 3 * width * height)
+        // Channels are scaled in order, so only the last one's overrun needs a margin past the image.
+        var out = [UInt16](repeating: 0, count: 3 * width * height + PixelConverter.overrun)
         let converter = PixelConverter(flags: SWS_LANCZOS | SWS_ACCURATE_RND)
         try samples.withUnsafeBufferPointer { src in
             try out.withUnsafeMutableBufferPointer { dst in
@@ -24,6 +25,7 @@ public enum ImageResize {
                 }
             }
         }
+        out.removeLast(PixelConverter.overrun)
         // Lanczos ringing past the range at sharp edges is clipped by the integer format.
         return RGBImage(width: width, height: height, samples16: out)
     }

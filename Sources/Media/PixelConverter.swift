@@ -13,6 +13,11 @@ final class PixelConverter {
     }
     deinit { sws_freeContext(context) }
 
+    /// Samples swscale may write past the end of a 16-bit plane whose rows are exactly its width: up to 10 bytes
+    /// for pictures 1 or 2 pixels wide (measured on FFmpeg 5.1 for every input format); without a margin this
+    /// corrupted the next plane or the heap, found by the image fuzzer. 64 bytes.
+    static let overrun = 32
+
     /// A decoded frame of any pixel format as RGB; transparent pixels are composited on white. With a `size`
     /// the frame is scaled in the same swscale step, so no full-size copy is made when a smaller one is wanted.
     func image(from frame: UnsafeMutablePointer<AVFrame>, size: (width: Int, height: Int)? = nil, path: String) throws -> RGBImage {
@@ -22,11 +27,12 @@ final class PixelConverter {
         let hasAlpha = (av_pix_fmt_desc_get(source)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
         let n = width * height
         if width == sourceWidth, height == sourceHeight, let exact = Self.unpackExactly(frame) { return exact }
-        // Layout R, G, B(, A) so the first 3·n samples are the image.
-        var samples = [UInt16](repeating: 0, count: (hasAlpha ? 4 : 3) * n)
+        // Planes R, G, B(, A), each followed by swscale's overrun margin.
+        let stride = n + Self.overrun
+        var samples = [UInt16](repeating: 0, count: (hasAlpha ? 4 : 3) * stride)
         try samples.withUnsafeMutableBufferPointer { buf in
             let base = UnsafeMutableRawPointer(buf.baseAddress!).assumingMemoryBound(to: UInt8.self)
-            let plane = { (i: Int) in base + i * n * 2 }
+            let plane = { (i: Int) in base + i * stride * 2 }
             let dst: [UnsafeMutablePointer<UInt8>?] = [plane(1), plane(2), plane(0), hasAlpha ? plane(3) : nil]
             let lines = [Int32](repeating: Int32(width * 2), count: 4)
             let (srcData, srcLines) = FFmpeg.planes(frame)
@@ -40,11 +46,11 @@ final class PixelConverter {
         let unit: Float = 1 / 65535
         if hasAlpha {
             for i in 0 ..< n {
-                let a = Float(samples[3 * n + i]) * unit
-                for c in 0 ..< 3 { buffer[c * n + i] = Float(samples[c * n + i]) * unit * a + (1 - a) }
+                let a = Float(samples[3 * stride + i]) * unit
+                for c in 0 ..< 3 { buffer[c * n + i] = Float(samples[c * stride + i]) * unit * a + (1 - a) }
             }
         } else {
-            for i in 0 ..< 3 * n { buffer[i] = Float(samples[i]) * unit }
+            for c in 0 ..< 3 { for i in 0 ..< n { buffer[c * n + i] = Float(samples[c * stride + i]) * unit } }
         }
         return RGBImage(width: width, height: height, planes: buffer)
     }
