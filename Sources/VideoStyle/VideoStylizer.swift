@@ -91,8 +91,8 @@ public struct VideoSummary {
 /// Frame mode over a file, as a stream: decodes the selected frames at the working size, stylizes each with a
 /// `FrameStylizer`, keeps each result in the work folder and sends it with its source timestamp to the video
 /// (which also receives the input's audio) and GIF writers through a `FrameSink`. Memory does not grow with
-/// the clip's length. A failure removes the outputs (the work folder keeps the frames done); a cancelled run
-/// finishes them, so the frames done so far play.
+/// the clip's length. A failure removes the video and GIF (the command then also removes a work folder the run
+/// made, so a rerun starts clean); a cancelled run finishes them, so the frames done so far play.
 public final class VideoStylizer {
     public let stylizer: FrameStylizer
 
