@@ -142,9 +142,9 @@ final class Canvas {
 
     // MARK: Output
 
-    /// Writes the canvas as a PNG under a temporary name, renamed to `path` when complete.
+    /// Writes the canvas as a PNG under a temporary name, renamed to `path` when complete. (`path` was checked by
+    /// the caller, `LossPlot` or `ContactSheet`, before it drew.)
     func writePNG(to path: String) throws {
-        try PNGOutput.check(path)
         cairo_surface_flush(surface)
         let file = AtomicFile(target: path)
         let status = cairo_surface_write_to_png(surface, file.temporary)

@@ -183,17 +183,7 @@ final class BadInputTests: XCTestCase {
     /// `stylize arguments` with files limited to 12 KiB (`ulimit -f`; SIGXFSZ ignored so that a longer write
     /// fails with EFBIG instead of killing the process): a disk error at a chosen point of the run.
     private func runWithSmallFiles(_ arguments: [String]) throws -> Stylize.Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = ["-c", "ulimit -f 12; trap '' XFSZ; exec \"$@\"", "bash", Stylize.executable] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile(), error = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Stylize.Run(status: process.terminationStatus, output: String(decoding: output, as: UTF8.self),
-                           error: String(decoding: error, as: UTF8.self))
+        try Stylize.run(arguments, launcher: ["/bin/bash", "-c", "ulimit -f 12; trap '' XFSZ; exec \"$@\"", "bash"])
     }
 
     /// A disk error on the picture, the last file but the recipe: the small GIF, finished before it, is taken back.
