@@ -14,7 +14,8 @@ public enum ImageReader {
     /// whose short side is longer is scaled down to it in the same swscale step that converts it to 16-bit RGB,
     /// so no full-size float planes of a large picture are ever made.
     public static func read(_ path: String, pixelLimit: Int = defaultPixelLimit, shortSide: Int? = nil) throws -> RGBImage {
-        if let size = PictureHeader.size(of: path), size.width * size.height > pixelLimit {
+        // A header's sides are up to 32 bits each, so their product is taken in floating point.
+        if let size = PictureHeader.size(of: path), Double(size.width) * Double(size.height) > Double(pixelLimit) {
             throw MediaError.tooManyPixels(path: path, width: size.width, height: size.height, limit: pixelLimit)
         }
         let decoder = try MediaDecoder(path: path, pixelLimit: pixelLimit) { MediaError.notAnImage(path: path, reason: $0) }

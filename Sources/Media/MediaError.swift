@@ -46,16 +46,17 @@ public enum MediaError: Error, CustomStringConvertible, Equatable {
             let clip = length.map { "the clip is \(Self.seconds($0)) long" } ?? "the clip has no frame from there on"
             return "\(path): start \(Self.seconds(start)) is past the end (\(clip)); choose an earlier start"
         case .tooManyPixels(let path, let width?, let height?, let limit):
-            return "\(path) is \(width)×\(height) (\(Self.megapixels(width * height))), over the limit of \(Self.megapixels(limit)); "
+            return "\(path) is \(width)×\(height) (\(Self.megapixels(Double(width) * Double(height)))), over the limit of \(Self.megapixels(Double(limit))); "
                 + "scale it down first or raise the limit"
         case .tooManyPixels(let path, _, _, let limit):
-            return "\(path) has more pixels than the limit of \(Self.megapixels(limit)); scale it down first or raise the limit"
+            return "\(path) has more pixels than the limit of \(Self.megapixels(Double(limit))); scale it down first or raise the limit"
         case .writeFailed(let path, let reason):
             return "\(path): could not write (\(reason)); check that the directory exists and is writable"
         }
     }
 
-    private static func megapixels(_ pixels: Int) -> String { String(format: "%.1f megapixels", Double(pixels) / 1e6) }
+    /// In floating point: a header's two 32-bit sides can multiply past `Int.max`.
+    private static func megapixels(_ pixels: Double) -> String { String(format: "%.1f megapixels", pixels / 1e6) }
 
     private static func seconds(_ value: Double) -> String { String(format: "%.3f s", value) }
 }

@@ -220,6 +220,18 @@ final class ImageReaderTests: XCTestCase {
         }
     }
 
+    /// Found by the image fuzzer: a PNG header claiming 4294967295 × 4294967295 pixels, whose product overflowed
+    /// `Int` (a trap, before the limit could refuse it).
+    func testHeaderSidesWhoseProductOverflowsAreRefused() throws {
+        let path = try Fixtures.directory(self) + "/sides.png"
+        let header: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]
+        try Data(header + [UInt8](repeating: 0xFF, count: 60)).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try ImageReader.read(path)) { error in
+            XCTAssertEqual(error as? MediaError, .tooManyPixels(path: path, width: 4294967295, height: 4294967295, limit: ImageReader.defaultPixelLimit))
+            XCTAssertTrue("\(error)".contains("4294967295×4294967295 (18446744065119.6 megapixels)"), "\(error)")
+        }
+    }
+
     func testCallerChosenPixelLimitAppliesToPicturesAndClips() throws {
         let samples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Samples").standardized
         let picture = samples.appendingPathComponent("chelsea.png").path // 451×300
