@@ -142,6 +142,26 @@ final class Canvas {
 
     // MARK: Output
 
+    /// The canvas's pixels as an 8-bit RGB picture (a frame of a video of sheets).
+    func picture() throws -> Picture {
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        guard let data = cairo_image_surface_get_data(surface) else {
+            throw PlotError.cairo(what: "read a \(width)×\(height) surface", reason: "it has no pixels")
+        }
+        var rgb = [UInt8](repeating: 0, count: 3 * width * height)
+        // RGB24 keeps each pixel as a native-endian 32-bit word 0x00RRGGBB.
+        data.withMemoryRebound(to: UInt32.self, capacity: stride / 4 * height) { words in
+            for row in 0..<height {
+                for column in 0..<width {
+                    let word = words[row * stride / 4 + column], d = 3 * (row * width + column)
+                    (rgb[d], rgb[d + 1], rgb[d + 2]) = (UInt8(word >> 16 & 0xff), UInt8(word >> 8 & 0xff), UInt8(word & 0xff))
+                }
+            }
+        }
+        return try Picture(width: width, height: height, rgb: rgb)
+    }
+
     /// Writes the canvas as a PNG under a temporary name, renamed to `path` when complete. (`path` was checked by
     /// the caller, `LossPlot` or `ContactSheet`, before it drew.)
     func writePNG(to path: String) throws {

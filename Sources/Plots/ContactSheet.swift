@@ -35,6 +35,15 @@ public struct ContactSheet: Sendable {
     /// Draws the sheet into a PNG at `path` (temporary file, then rename).
     public func write(to path: String) throws {
         try PNGOutput.check(path)
+        try draw().writePNG(to: path)
+    }
+
+    /// The sheet as a picture: a frame of `stylize grid --video`.
+    public func render() throws -> Picture {
+        try draw().picture()
+    }
+
+    private func draw() throws -> Canvas {
         let (layout, slots, metrics) = try layout(measuring: Canvas.measuring())
         let canvas = try Canvas(width: layout.width, height: layout.height)
         canvas.font(size: fontSize * 1.3, bold: true)
@@ -58,7 +67,7 @@ public struct ContactSheet: Sendable {
                 }
             }
         }
-        try canvas.writePNG(to: path)
+        return canvas
     }
 
     private struct Slots {

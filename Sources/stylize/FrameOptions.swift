@@ -51,9 +51,10 @@ struct FrameOptions: ParsableArguments {
     }
 
     /// Adds the video, GIF and frame folder to `plan`, sized roughly for `recipe`'s run: as many frames as
-    /// `FrameRecorder` will record, each at most `--size` squared (the long side bounds the short).
-    func addOutputs(to plan: inout OutputPlan, recipe: Recipe) {
-        let pixels = Double(recipe.size * recipe.size)
+    /// `FrameRecorder` will record, each at most `--size` squared (the long side bounds the short) times the
+    /// `pictures` a frame shows (a grid's cells).
+    func addOutputs(to plan: inout OutputPlan, recipe: Recipe, pictures: Int = 1) {
+        let pixels = Double(recipe.size * recipe.size * pictures)
         let iterations = (0..<recipe.scales).map { recipe.iterations(atScale: $0, of: recipe.scales) }.reduce(0, +)
         let recorded = Double(iterations / (saveEvery ?? max(1, iterations / 60)) + 1) + (hold * fps.value).rounded(.up)
         // Compressed sizes, roughly: H.264 a fiftieth of the raw frame, a GIF frame a byte a pixel at most

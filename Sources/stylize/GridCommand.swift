@@ -30,63 +30,109 @@ struct GridCommand: ParsableCommand {
     @OptionGroup var options: RunOptions<ImageDefaults>
     @OptionGroup var objective: ObjectiveOptions<ImageDefaults>
     @OptionGroup var optimization: OptimizationOptions<ImageDefaults>
+    @OptionGroup(title: "Video and GIF of every cell's run, side by side") var frames: FrameOptions
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }
         guard (1...2).contains(vary.count) else { throw ValidationError("give --vary once (rows) or twice (rows × columns)") }
-        do { try PNGOutput.check(options.output) } catch { throw ValidationError("-o: \(error)") }
+        if frames.layout != .result { throw ValidationError("--layout side-by-side: a sheet's cells show results only; leave --layout out") }
     }
 
     func run() throws {
+        let started = DispatchTime.now()
         let knobs = try vary.map(Knob.init(parsing:))
-        let base = try options.makeRecipe(objective: objective, optimization: optimization, recorded: false)
-        try options.saveRecipeIfAsked(base)
+        let base = try options.makeRecipe(objective: objective, optimization: optimization, recorded: frames.wantsFrames)
         // Every cell's recipe, and a check of the names the network and the files must know, before any work.
         let rows = knobs[0].values, columns: [String?] = knobs.count > 1 ? knobs[1].values : [nil]
-        let recipes: [[Recipe]] = try rows.map { r in
-            try columns.map { c in
-                var recipe = try knobs[0].apply(r, to: base)
-                if let c { recipe = try knobs[1].apply(c, to: recipe) }
-                try Self.check(recipe, cell: ([r] + [c].compactMap { $0 }).joined(separator: ", "))
+        let labels = rows.map { r in columns.map { c in ([knobs[0].label(r)] + (c.map { [knobs[1].label($0)] } ?? [])).joined(separator: ", ") } }
+        let recipes: [[Recipe]] = try rows.indices.map { r in
+            try columns.indices.map { c in
+                var recipe = try knobs[0].apply(rows[r], to: base)
+                if let value = columns[c] { recipe = try knobs[1].apply(value, to: recipe) }
+                try Self.check(recipe, cell: labels[r][c])
                 return recipe
             }
         }
-        var cells = [[Picture?]](repeating: [Picture?](repeating: nil, count: columns.count), count: rows.count)
+        var plan = OutputPlan()
+        let cellCount = rows.count * columns.count
+        let largest = recipes.joined().max { $0.size < $1.size } ?? base
+        plan.add(options.output, flag: "-o", kind: .plot, bytes: Double(cellCount * largest.size * largest.size * 3))
+        frames.addOutputs(to: &plan, recipe: largest, pictures: cellCount)
+        plan.add(sidecarPath(for: options.output), flag: "-o (its sidecar)", kind: .recipe)
+        plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
+        try plan.check()
+
         let printer = options.makePrinter()
-        var interrupted = false
-        cellLoop: for (r, row) in recipes.enumerated() {
-            for (c, recipe) in row.enumerated() {
-                let label = [knobs[0].label(rows[r])] + (columns[c].map { [knobs[1].label($0)] } ?? [])
-                printer.say("cell \(r * columns.count + c + 1)/\(rows.count * columns.count): \(label.joined(separator: ", "))")
-                let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
-                session.engine.observers.append(EngineProgress(printer: printer, every: options.progressEvery, engine: session.engine))
-                let interrupt = cancelOnInterrupt(session.engine.cancellation, message: "stopping after this iteration; the sheet keeps the cells done so far")
-                let result = try withExtendedLifetime(interrupt) { try session.engine.run() }
-                printer.say("final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed))
-                let image = RGBImage(result.image)
-                cells[r][c] = try Picture(width: image.width, height: image.height, rgb: image.interleaved8)
-                if session.engine.cancellation.isCancelled {
-                    interrupted = true
-                    break cellLoop
+        let interrupted = try plan.run { () throws -> Bool in
+            let recording = frames.wantsFrames ? try GridRecording(options: frames, rows: rows.count, columns: columns.count) : nil
+            var cells = [[Picture?]](repeating: [Picture?](repeating: nil, count: columns.count), count: rows.count)
+            var records = [[GridDetails.Cell?]](repeating: [GridDetails.Cell?](repeating: nil, count: columns.count), count: rows.count)
+            var modelName: String?
+            var interrupted = false
+            cellLoop: for (r, row) in recipes.enumerated() {
+                for (c, recipe) in row.enumerated() {
+                    printer.say("cell \(r * columns.count + c + 1)/\(cellCount): \(labels[r][c])")
+                    let session = try TransferSession(recipe: recipe, content: content, styles: styles, maxMegapixels: options.maxMegapixels)
+                    modelName = modelName ?? session.modelName
+                    session.engine.observers.append(EngineProgress(printer: printer, every: options.progressEvery, engine: session.engine))
+                    let recorder = try recording?.recorder(row: r, column: c, engine: session.engine)
+                    if let recorder { session.engine.observers.append(recorder) }
+                    let interrupt = cancelOnInterrupt(session.engine.cancellation, message: "stopping after this iteration; the sheet keeps the cells done so far")
+                    let result: EngineResult
+                    do {
+                        result = try withExtendedLifetime(interrupt) { try session.engine.run() }
+                    } catch {
+                        recorder?.discard()
+                        throw error
+                    }
+                    try recorder?.finish()
+                    recording?.finished(row: r, column: c)
+                    printer.say("final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed))
+                    let image = RGBImage(result.image)
+                    cells[r][c] = try Picture(width: image.width, height: image.height, rgb: image.interleaved8)
+                    let cancelled = session.engine.cancellation.isCancelled
+                    records[r][c] = .init(label: labels[r][c], recipe: session.recipe, iterations: result.iterations,
+                                          stopReason: cancelled ? "cancelled" : result.stopReason.rawValue,
+                                          finalLosses: result.losses, seconds: result.elapsed)
+                    if cancelled {
+                        interrupted = true
+                        break cellLoop
+                    }
                 }
             }
-        }
-        let names = ([content] + styles).map { URL(fileURLWithPath: $0).lastPathComponent }
-        let sheet = ContactSheet(
-            title: "\(names[0]) in the style of \(names.dropFirst().joined(separator: " + ")): \(knobs.map(\.key).joined(separator: " × "))",
-            rowLabels: rows.map(knobs[0].label), columnLabels: knobs.count > 1 ? knobs[1].values.map(knobs[1].label) : [],
-            cells: cells)
-        try sheet.write(to: options.output)
-        // Where each cell landed, so a script can cut the sheet up again (kept under --quiet, as "wrote" is).
-        for (r, row) in try sheet.layout().cells.enumerated() {
-            for (c, rect) in row.enumerated() {
-                guard let rect else { continue }
-                let label = [knobs[0].label(rows[r])] + (columns[c].map { [knobs[1].label($0)] } ?? [])
-                printer.wrote("  \(label.joined(separator: ", ")): \(rect.width)×\(rect.height) at (\(rect.x), \(rect.y))")
+            let names = ([content] + styles).map { URL(fileURLWithPath: $0).lastPathComponent }
+            func sheet(_ pictures: [[Picture?]]) -> ContactSheet {
+                ContactSheet(
+                    title: "\(names[0]) in the style of \(names.dropFirst().joined(separator: " + ")): \(knobs.map(\.key).joined(separator: " × "))",
+                    rowLabels: rows.map(knobs[0].label), columnLabels: knobs.count > 1 ? knobs[1].values.map(knobs[1].label) : [],
+                    cells: pictures)
             }
+            try sheet(cells).write(to: options.output)
+            let videoFrames = try recording?.write(sheet: sheet)
+            // Where each cell landed, so a script can cut the sheet up again (kept under --quiet, as "wrote" is).
+            let layout = try sheet(cells).layout()
+            for (r, row) in layout.cells.enumerated() {
+                for (c, rect) in row.enumerated() {
+                    guard let rect else { continue }
+                    records[r][c]?.rect = rect
+                    printer.wrote("  \(labels[r][c]): \(rect.width)×\(rect.height) at (\(rect.x), \(rect.y))")
+                }
+            }
+            var sidecarRecipe = base
+            if sidecarRecipe.model == nil { sidecarRecipe.model = modelName }
+            let outputs = [options.output, frames.video, frames.gif, frames.frames].compactMap { $0 }
+            let sidecar = Sidecar(recipe: sidecarRecipe, run: .init(
+                command: "grid", inputs: [content] + styles, outputs: outputs,
+                model: .init(resolving: sidecarRecipe.model ?? ""), versions: MachineVersions.all,
+                timings: ["seconds": started.secondsSince], details: GridDetails(vary: vary, cells: records.joined().compactMap { $0 }, videoFrames: videoFrames)))
+            let sidecarPath = try sidecar.write(besides: options.output)
+            try options.saveRecipeIfAsked(base)
+            printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: started.secondsSince, frames: videoFrames, cancelled: interrupted)),
+                         text: String(format: "%d of %d cells in %.1f s", records.joined().compactMap { $0 }.count, cellCount, started.secondsSince))
+            for path in outputs + [sidecarPath] { printer.wrote("wrote \(path)") }
+            return interrupted
         }
-        printer.wrote("wrote \(options.output)")
-        if interrupted { throw ExitCode(130) }
+        if interrupted { throw ExitCode(ExitStatus.interrupted.rawValue) }
     }
 
     /// A cell's limits, and a start image that must exist, checked before any cell runs (names the network must
@@ -96,5 +142,43 @@ struct GridCommand: ParsableCommand {
         if case .image(let path) = recipe.initialization, !FileManager.default.fileExists(atPath: path) {
             throw ValidationError("cell \(cell): init \(path): choose content, style, noise, content+noise or an existing image file")
         }
+    }
+}
+
+/// What the sheet's sidecar adds to the common record (whose recipe is the one every cell started from): the
+/// knobs, and per cell its label, recipe as run, how it ended and where it lies on the sheet.
+struct GridDetails: Encodable {
+    struct Cell: Encodable {
+        var label: String
+        var recipe: Recipe
+        var iterations: Int
+        var stopReason: String
+        var finalLosses: Losses
+        var seconds: Double
+        var rect: ContactSheet.Rect?
+
+        enum CodingKeys: String, CodingKey {
+            case label, recipe, iterations, seconds
+            case stopReason = "stop_reason"
+            case finalLosses = "final_losses"
+            case rect = "sheet_rect"
+        }
+    }
+
+    var vary: [String]
+    var cells: [Cell]
+    /// Frames of the sheet's video, GIF or frame folder, when recorded.
+    var videoFrames: Int?
+
+    enum CodingKeys: String, CodingKey {
+        case vary, cells
+        case videoFrames = "video_frames"
+    }
+}
+
+extension ContactSheet.Rect: Encodable {
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(contentsOf: [x, y, width, height])
     }
 }

@@ -57,6 +57,50 @@ final class PlotAndGridTests: XCTestCase {
         }
     }
 
+    /// `--video` and `--frames` record every cell forming side by side: frame 1 shows the cells' starts, the frames
+    /// change as they converge, the last frame is the sheet itself (pixel for pixel in the PNG frames) held for
+    /// `--hold`, and the sidecar says what each cell was.
+    func testGridVideoShowsEveryCellFormingSideBySide() throws {
+        let dir = try Stylize.directory(self)
+        let run = try Stylize.run(["grid", coffee, starry, "-o", dir + "/sheet.png", "--vary", "style_weight=1e2,1e8",
+                                   "--video", dir + "/sheet.mp4", "--frames", dir + "/frames", "--save-every", "1",
+                                   "--fps", "10", "--hold", "0.5", "--size", "48", "--iterations", "6", "--progress-every", "0"])
+        XCTAssertEqual(run.status, 0, run.error)
+        let sheet = try ImageReader.read(dir + "/sheet.png")
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir + "/frames").sorted()
+        // The blurred start, 6 iterations and the final picture per cell, then the final sheet 5 times in all.
+        XCTAssertEqual(names.count, 1 + 6 + 1 - 1 + 5, names.joined(separator: " "))
+        let first = try ImageReader.read(dir + "/frames/" + names[0]), last = try ImageReader.read(dir + "/frames/" + names.last!)
+        XCTAssertEqual(last, sheet, "the video ends on the sheet")
+        XCTAssertEqual([first.width, first.height], [sheet.width, sheet.height])
+        XCTAssertEqual(try ClipProbe.frames(dir + "/sheet.mp4").images.count, names.count)
+        let sidecar = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/sheet.json"))) as? [String: Any])
+        let record = try XCTUnwrap(sidecar["run"] as? [String: Any])
+        XCTAssertEqual(record["vary"] as? [String], ["style_weight=1e2,1e8"])
+        XCTAssertEqual(record["video_frames"] as? Int, names.count)
+        let cells = try XCTUnwrap(record["cells"] as? [[String: Any]])
+        XCTAssertEqual(cells.map { $0["label"] as? String }, ["style_weight=1e2", "style_weight=1e8"])
+        XCTAssertEqual(cells.map { ($0["recipe"] as? [String: Any])?["style_weight"] as? Double }, [1e2, 1e8])
+        XCTAssertEqual(record["outputs"] as? [String], [dir + "/sheet.png", dir + "/sheet.mp4", dir + "/frames"])
+        // Each cell, where the sidecar says it lies, changed from the start to the end.
+        for cell in cells {
+            let rect = try XCTUnwrap(cell["sheet_rect"] as? [Int]), (x, y, w, h) = (rect[0], rect[1], rect[2], rect[3])
+            let n = sheet.width * sheet.height
+            let pixels = (0..<3).flatMap { ch in (y..<y + h).flatMap { row in (x..<x + w).map { ch * n + row * sheet.width + $0 } } }
+            let change = pixels.map { abs(first.planes[$0] - last.planes[$0]) }.reduce(0, +) / Float(pixels.count)
+            XCTAssertGreaterThan(change, 0.01, "\(cell["label"] ?? "") formed over the video")
+        }
+    }
+
+    func testGridRefusesSideBySideFrames() throws {
+        let dir = try Stylize.directory(self)
+        let run = try Stylize.run(["grid", coffee, starry, "-o", dir + "/sheet.png", "--vary", "style_weight=1e2,1e8",
+                                   "--video", dir + "/sheet.mp4", "--layout", "side-by-side"] + tiny)
+        XCTAssertEqual(run.status, 64, run.error)
+        XCTAssertTrue(run.error.contains("--layout side-by-side"), run.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
     func testBadVaryIsRefusedBeforeAnyCellRuns() throws {
         let dir = try Stylize.directory(self)
         let cases: [(String, [String])] = [

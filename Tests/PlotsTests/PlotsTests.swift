@@ -74,6 +74,20 @@ final class PlotsTests: XCTestCase {
         }
     }
 
+    /// A frame of `grid --video` is the sheet `write` puts in the PNG, pixel for pixel.
+    func testRenderedSheetIsTheWrittenPNG() throws {
+        let path = try directory() + "/sheet.png"
+        let gradient = try Picture(width: 24, height: 16, rgb: (0..<24 * 16 * 3).map { UInt8($0 % 251) })
+        let sheet = ContactSheet(title: "a title", rowLabels: ["a", "b"], columnLabels: [], cells: [[gradient], [nil]])
+        try sheet.write(to: path)
+        let rendered = try sheet.render(), written = try ImageReader.read(path)
+        XCTAssertEqual([rendered.width, rendered.height], [written.width, written.height])
+        XCTAssertEqual(rendered.rgb, written.interleaved8)
+        let rect = try XCTUnwrap(sheet.layout().cells[0][0])
+        let corner = 3 * (rect.y * rendered.width + rect.x)
+        XCTAssertEqual(Array(rendered.rgb[corner..<corner + 3]), Array(gradient.rgb[0..<3]))
+    }
+
     func testAPictureMustHaveThreeSamplesPerPixel() {
         XCTAssertThrowsError(try Picture(width: 2, height: 2, rgb: [0, 0, 0])) {
             XCTAssertEqual($0 as? PlotError, .pictureSize(width: 2, height: 2, samples: 3))
