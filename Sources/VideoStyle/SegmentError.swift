@@ -11,6 +11,7 @@ public enum SegmentError: Error, CustomStringConvertible, Equatable {
     case incomplete(segment: String, path: String, done: Int, needed: Int, firstMissing: Int)
     case inputChanged(path: String)
     case frameCountChanged(path: String, expected: Int, found: Int)
+    case unreadableFingerprint(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -39,6 +40,9 @@ public enum SegmentError: Error, CustomStringConvertible, Equatable {
             return "\(path) is not the clip the segments were made from (its sha256 differs): restore it or stylize it again"
         case .frameCountChanged(let path, let expected, let found):
             return "\(path) now gives \(found) frames, the segments were planned for \(expected): restore it or stylize it again"
+        case .unreadableFingerprint(let path, let reason):
+            return "\(path): the fingerprint gives no recipe (\(reason)), so the join's sidecar cannot say how the frames were made: "
+                + "restore job.json as the segments wrote it"
         }
     }
 }

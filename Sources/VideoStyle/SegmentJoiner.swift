@@ -2,33 +2,31 @@ import Foundation
 import Media
 
 /// Joins a segmented run (`stylize join`): checks that every segment is complete and carries the job's
-/// fingerprint (the caller checks that the clip is still the one they were made from), then streams the frames in order into the video (with the clip's audio, as a one-machine run
+/// fingerprint (the caller reads the job, checks its outputs and that the clip is still the one the frames were
+/// made from), then streams the frames in order into the video (with the clip's audio, as a one-machine run
 /// copies it) and the GIF. Before each seam the owner's frames cross-fade into the next segment's lead-in
 /// (`SegmentPlan.sources`), so neighbouring segments' different brush strokes blend over `overlap` frames
 /// instead of jumping at one. Timestamps and the side-by-side input come from the clip, decoded again.
-/// A failure leaves no video or GIF.
+/// A failure during the frames leaves no video or GIF; one after the video is finished (the GIF's end) leaves
+/// the video to the caller's `OutputPlan`.
 public enum SegmentJoiner {
     public struct Outcome {
         public var frames: Int
         public var notes: [String]
-        public var job: SegmentedJob
     }
 
-    /// `output`, `gif`: where to write (nil: the recorded job's).
-    public static func run(workDirectory: String, output: String?, gif: String?) throws -> Outcome {
-        guard let job = try SegmentedJob.recorded(in: workDirectory) else {
-            throw SegmentError.notASegmentedJob(path: SegmentedJob.path(in: workDirectory))
-        }
+    /// Joins `job`, recorded in `workDirectory`, into `output` and `gif` (nil: no GIF).
+    public static func run(_ job: SegmentedJob, workDirectory: String, output: String, gif: String?) throws -> Outcome {
         let folders = try (1...job.plan.segments).map { k in try checkedFolder(k, of: job, in: workDirectory) }
 
         let reader = try VideoReader(path: job.input, selection: job.selection, longSide: job.size)
         let audio = AudioSource(path: job.input, start: reader.startSeconds,
                                 end: job.selection.duration.map { reader.startSeconds + $0 })
         let gifOptions = GifOptions(maxWidth: job.gifWidth)
-        let video = try VideoWriter(path: output ?? job.output, frameRate: reader.frameRate, options: VideoOptions(gif: gifOptions),
+        let video = try VideoWriter(path: output, frameRate: reader.frameRate, options: VideoOptions(gif: gifOptions),
                                     timeBase: reader.timeBase, audio: audio)
         var consumers: [FrameConsumer] = [video]
-        if let path = gif ?? job.gif {
+        if let path = gif {
             do { consumers.append(try GifWriter(path: path, frameRate: reader.frameRate, options: gifOptions)) } catch {
                 video.discard()
                 throw error
@@ -52,7 +50,7 @@ public enum SegmentJoiner {
                 throw SegmentError.frameCountChanged(path: job.input, expected: job.plan.frames, found: count)
             }
             try sink.finish()
-            return Outcome(frames: count, notes: video.notes, job: job)
+            return Outcome(frames: count, notes: video.notes)
         } catch {
             try? sink.finish(discarding: true)
             throw error

@@ -204,6 +204,34 @@ struct VideoCommand: ParsableCommand {
         return f
     }
 
+    /// The recipe `fingerprint` was made from, for the sidecar of a join (`job.json` keeps only the
+    /// fingerprint): every knob entry, the model's name without its digest, and the duration and frame cap that
+    /// the fingerprint leaves out, from `selection`. `jobPath` names job.json in the error.
+    static func recipe(of fingerprint: Fingerprint, selection: ClipSelection, jobPath: String) throws -> VideoRecipe {
+        var object: [String: Any] = [:]
+        for (key, value) in fingerprint.entries where !["input", "model", "frame_size"].contains(key) && !key.hasPrefix("style ") {
+            guard let knob = try? JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed) else {
+                throw SegmentError.unreadableFingerprint(path: jobPath, reason: "its \(key) is not JSON")
+            }
+            object[key] = knob
+        }
+        object["model"] = model(of: fingerprint)?.name
+        do {
+            var recipe = try JSONDecoder().decode(VideoRecipe.self, from: JSONSerialization.data(withJSONObject: object))
+            recipe.selection.duration = selection.duration
+            recipe.selection.maxFrames = selection.maxFrames
+            return recipe
+        } catch {
+            throw SegmentError.unreadableFingerprint(path: jobPath, reason: "\(error)")
+        }
+    }
+
+    /// The model's name and sha256 as `fingerprint` wrote them (`NAME sha256 HEX`).
+    static func model(of fingerprint: Fingerprint) -> (name: String, sha256: String)? {
+        guard let entry = fingerprint.entries["model"], let mark = entry.range(of: " sha256 ", options: .backwards) else { return nil }
+        return (String(entry[..<mark.lowerBound]), String(entry[mark.upperBound...]))
+    }
+
     /// How the fingerprint names a file's bytes.
     static func digest(_ path: String) throws -> String {
         "sha256 " + (try FileDigest.sha256(ofFile: path))

@@ -167,6 +167,13 @@ final class BadInputTests: XCTestCase {
                           status: 1, mentions: ["GB", "free", "--size"])
     }
 
+    /// `stylize gif` checks its GIF before decoding the video, as the other commands check theirs.
+    func testGifOutputCheckedBeforeDecoding() throws {
+        try expectFailure(["gif", clip("cfr_audio.mp4"), "-o", "DIR/none/g.gif"], status: 1,
+                          mentions: ["-o DIR/none/g.gif", "there is no folder DIR/none"])
+        try expectFailure(["gif", clip("cfr_audio.mp4"), "-o", "DIR/g.png"], status: 64, mentions: ["-o DIR/g.png", ".gif"])
+    }
+
     // MARK: Failures during the run leave nothing
 
     /// A model that fails to load comes after the outputs were checked: no picture, video, GIF or recipe.
@@ -199,6 +206,21 @@ final class BadInputTests: XCTestCase {
         let whole = try Stylize.run(arguments)
         XCTAssertEqual(whole.status, 0, whole.error)
         XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["a.png", "a.json", "g.gif", "r.json"])
+    }
+
+    /// `stylize gif` whose GIF outgrows the file limit while it is written: no GIF, no temporary file.
+    func testGifFailingMidWayLeavesNothing() throws {
+        let dir = try Stylize.directory(self)
+        let run = try runWithSmallFiles(["gif", clip("cfr_audio.mp4"), "-o", dir + "/g.gif"])
+        XCTAssertEqual(run.status, 1, run.error)
+        XCTAssertTrue(run.error.hasPrefix("Error: ") && run.error.contains("File too large"), run.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "left behind: \(run.error)")
+        // Without the limit the same GIF is larger than it: the limit is what stopped it.
+        let whole = try Stylize.run(["gif", clip("cfr_audio.mp4"), "-o", dir + "/g.gif", "--quiet"])
+        XCTAssertEqual(whole.status, 0, whole.error)
+        let size = try FileManager.default.attributesOfItem(atPath: dir + "/g.gif")[.size] as? Int ?? 0
+        XCTAssertGreaterThan(size, 12 * 1024)
+        XCTAssertEqual(whole.output, "wrote \(dir)/g.gif\n")
     }
 
     /// The case of issue 12: a video run failing after some frames left out.mp4 and its frame folder, and a
@@ -239,6 +261,14 @@ final class BadInputTests: XCTestCase {
     }
 
     // MARK: The command line (status 64, with the help to read)
+
+    /// `stylize gif`'s numbers and dithering are refused while parsing, as every other command's are.
+    func testGifValuesOutOfRange() throws {
+        for (flag, value, range) in [("--gif-width", "8", "16 and 4096"), ("--gif-fps", "0", "0.1 and 50"), ("--gif-fps", "nan", "0.1 and 50"),
+                                     ("--gif-colors", "2", "4 and 256"), ("--gif-colors", "1000", "4 and 256"), ("--dither", "ordered", "bayer")] {
+            try expectFailure(["gif", clip("cfr_audio.mp4"), "-o", "DIR/g.gif", flag, value], status: 64, mentions: [flag, value, range])
+        }
+    }
 
     func testLayersTheModelDoesNotHave() throws {
         try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-layers", "relu1_1,relu5_4"] + fast, status: 64,

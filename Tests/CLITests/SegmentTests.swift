@@ -141,6 +141,34 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(try sound(joined), try sound(one), "the joined clip's audio packets differ from the one-machine run's")
         XCTAssertEqual(try ClipProbe.frames(joined + ".gif").images.count, try ClipProbe.frames(one + ".gif").images.count)
 
+        // The join's sidecar carries the recipe the one-machine run records, which `--recipe` takes back.
+        let sidecar = { (path: String) throws -> [String: Any] in
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any], path)
+        }
+        var joinedRecipe = try sidecar(dir + "/joined.json"), oneRecipe = try sidecar(dir + "/one.json")
+        let joinedRun = try XCTUnwrap(joinedRecipe.removeValue(forKey: "run") as? [String: Any])
+        let oneRun = try XCTUnwrap(oneRecipe.removeValue(forKey: "run") as? [String: Any])
+        XCTAssertEqual(joinedRecipe as NSDictionary, oneRecipe as NSDictionary, "the joined clip's recipe differs from the one-machine run's")
+        XCTAssertEqual(joinedRun["command"] as? String, "join")
+        XCTAssertEqual(joinedRun["outputs"] as? [String], [joined, joined + ".gif"])
+        XCTAssertEqual(joinedRun["inputs"] as? [String], [clip])
+        XCTAssertEqual((joinedRun["model"] as? [String: String])?["sha256"], (oneRun["model"] as? [String: String])?["sha256"])
+        XCTAssertNotNil((joinedRun["model"] as? [String: String])?["sha256"])
+        XCTAssertEqual(joinedRun["frames"] as? Int, 12)
+        XCTAssertEqual(joinedRun["seams"] as? [Int], [5, 9])
+        let made = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: one + ".frames/fingerprint.json"))) as? [String: Any])
+        let style = try XCTUnwrap((made["entries"] as? [String: String])?["style 1"])
+        XCTAssertEqual(joinedRun["style_sha256"] as? [String], [String(style.dropFirst("sha256 ".count))])
+        XCTAssertNotNil((joinedRun["versions"] as? [String: String])?["FFmpeg"])
+        let again = try Stylize.run(["video", clip, starry, "-o", dir + "/again.mp4", "--recipe", dir + "/joined.json", "--max-frames", "2",
+                                     "--progress-every", "0"])
+        XCTAssertEqual(again.status, 0, again.error)
+        var rerun = try sidecar(dir + "/again.json")
+        rerun["run"] = nil
+        XCTAssertEqual(rerun["max_frames"] as? Int, 2)
+        rerun["max_frames"] = joinedRecipe["max_frames"]
+        XCTAssertEqual(rerun as NSDictionary, joinedRecipe as NSDictionary, "--recipe joined.json did not rerun the joined clip's recipe")
+
         // The same fingerprint, and the first segment is the one-machine run's start, byte for byte.
         let fingerprint = { (folder: String) in try Data(contentsOf: URL(fileURLWithPath: folder + "/fingerprint.json")) }
         for i in 1...3 { XCTAssertEqual(try fingerprint(joined + ".frames/segment-\(i)-of-3"), try fingerprint(one + ".frames")) }
@@ -149,6 +177,73 @@ final class SegmentTests: XCTestCase {
             XCTAssertEqual(FileManager.default.contents(atPath: joined + ".frames/segment-1-of-3" + name),
                            FileManager.default.contents(atPath: one + ".frames" + name), "segment 1\(name)")
         }
+    }
+
+    /// The join checks its video, GIF and sidecar before it reads a frame: with two of the three segments
+    /// missing, what it reports is the output, and the folder is left as it was.
+    func testJoinChecksItsOutputsFirst() throws {
+        let dir = try Stylize.directory(self), out = dir + "/out.mp4", work = out + ".frames"
+        try segment(1, out: out)
+        let before = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        func refused(_ arguments: [String], status: Int32, mentions: [String], line: UInt = #line) throws {
+            let run = try Stylize.run(["join", work] + arguments)
+            XCTAssertEqual(run.status, status, run.error, line: line)
+            XCTAssertEqual(run.error.split(separator: "\n").count, 1, run.error, line: line)
+            for text in mentions { XCTAssertTrue(run.error.contains(text), "no '\(text)' in \(run.error)", line: line) }
+            XCTAssertFalse(run.error.contains("segment 2/3"), "the join looked at the segments first: \(run.error)", line: line)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir).sorted(), before, "left behind: \(run.error)", line: line)
+        }
+        try refused(["-o", dir + "/clip.txt"], status: 64, mentions: ["-o \(dir)/clip.txt", ".mp4"])
+        try refused(["--gif", dir + "/g.png"], status: 64, mentions: ["--gif \(dir)/g.png", ".gif"])
+        try refused(["-o", dir + "/g.gif", "--gif", dir + "/g.gif"], status: 64, mentions: ["own path"])
+        try refused(["-o", dir + "/none/clip.mp4"], status: 1, mentions: ["there is no folder \(dir)/none"])
+        // Where no file can be created: mode 555 for a user; for root, who ignores modes, /sys.
+        if getuid() == 0 {
+            try refused(["-o", "/sys/stylize-join.mp4"], status: 1, mentions: ["-o /sys/stylize-join.mp4", "cannot create files in /sys"])
+            XCTAssertFalse(exists("/sys/stylize-join.mp4"))
+        } else {
+            let locked = dir + "/locked"
+            try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: false)
+            XCTAssertEqual(chmod(locked, 0o555), 0)
+            defer { chmod(locked, 0o755) }
+            let run = try Stylize.run(["join", work, "--gif", locked + "/g.gif"])
+            XCTAssertEqual(run.status, 1, run.error)
+            XCTAssertTrue(run.error.contains("cannot create files in \(locked)"), run.error)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: locked), [])
+        }
+        // With outputs it can write, the same join gets to the segments and names the missing one.
+        let reached = try Stylize.run(["join", work, "-o", dir + "/elsewhere.mp4"])
+        XCTAssertEqual(reached.status, 1, reached.error)
+        XCTAssertTrue(reached.error.contains("segment 2/3 is missing"), reached.error)
+    }
+
+    /// A join whose GIF fails after the video is finished (`ulimit -f` just above the video's size, which
+    /// the GIF outgrows) leaves neither, nor the sidecar; the same join without the limit writes all three and
+    /// its `finished` event names the sidecar.
+    func testJoinWhoseGIFFailsLeavesNoVideo() throws {
+        let dir = try Stylize.directory(self), out = dir + "/out.mp4", work = out + ".frames"
+        for i in 1...3 { try segment(i, out: out) }
+        let whole = try Stylize.run(["join", work, "--json"])
+        XCTAssertEqual(whole.status, 0, whole.error)
+        let finished = try XCTUnwrap(whole.output.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.last)
+        XCTAssertEqual(finished["event"] as? String, "finished")
+        XCTAssertEqual(finished["sidecar"] as? String, dir + "/out.json")
+        XCTAssertEqual(finished["outputs"] as? [String], [out, out + ".gif"])
+        XCTAssertEqual(Set(try FileManager.default.contentsOfDirectory(atPath: dir)), ["out.mp4", "out.mp4.gif", "out.json", "out.mp4.frames"])
+
+        let size = { (path: String) in try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0 }
+        let video = try size(out), gif = try size(out + ".gif")
+        let limit = (video + 1023) / 1024  // ulimit -f counts KiB: the video fits, the GIF must not
+        XCTAssertLessThan(limit * 1024, gif, "the GIF (\(gif) bytes) is not larger than the video (\(video)): it cannot fail alone")
+        XCTAssertLessThan(try size(dir + "/out.json"), limit * 1024)
+        for name in ["out.mp4", "out.mp4.gif", "out.json"] { try FileManager.default.removeItem(atPath: dir + "/" + name) }
+
+        let failed = try Stylize.run(["join", work], launcher: ["/bin/bash", "-c", "ulimit -f \(limit); trap '' XFSZ; exec \"$@\"", "bash"])
+        XCTAssertEqual(failed.status, 1, failed.error)
+        XCTAssertTrue(failed.error.hasPrefix("Error: ") && failed.error.contains("File too large"), failed.error)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), ["out.mp4.frames"], "left behind: \(failed.error)")
     }
 
     /// On a still shot two chains started apart differ by the same strokes in every frame, and the cross-fade
