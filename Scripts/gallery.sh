@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the README gallery in docs/gallery/ from Samples/ with the release build: a picture with the GIF of
-# its convergence, a texture, and the sheet of what each VGG layer keeps. Small on purpose (256 px pictures, a
-# sheet of 5 × 160 px, a GIF under 1 MB) so the files can live in the repository. Needs the `ffmpeg` command and
-# fonts-dejavu-core (the sheet's labels). About 5 minutes on 2 cores.
+# its convergence, a texture, the sheet of what each VGG layer keeps, and the sheets of the classic sweeps (one
+# with the GIF of its cells forming). Small on purpose (256 px pictures, 128–160 px cells, GIFs under 1 MB) so
+# the files can live in the repository. Needs the `ffmpeg` command and fonts-dejavu-core (the sheets' labels).
+# About 10 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 stylize=.build/release/stylize
@@ -37,4 +38,27 @@ done
 ffmpeg -v error -y "${inputs[@]}" -filter_complex "${labels}[l0][l1][l2][l3][l4]hstack=inputs=5" \
     -frames:v 1 -update 1 "$out/building_layers.png"
 
+# The classic sweeps, each one `stylize grid` sheet (the README's *The classic experiments* gives the commands).
+echo "== style weight 1e3 … 1e7"
+$stylize grid Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/sweep_style_weight.png" --size 160 \
+    --vary style_weight=1e3,1e4,1e5,1e6,1e7 "${common[@]}"
+
+echo "== content or noise start × L-BFGS or Adam, and the four forming side by side"
+$stylize grid Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/sweep_init_optimizer.png" --size 160 \
+    --iterations 200 --vary init=content,noise --vary optimizer=lbfgs,adam \
+    --gif "$out/sweep_init_optimizer.gif" --gif-width 600 --fps 10 "${common[@]}"
+
+echo "== style scale"
+$stylize grid Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/sweep_style_scale.png" --size 160 \
+    --vary style_scale=0.5,1,2 "${common[@]}"
+
+echo "== textures from growing sets of style layers, two seeds"
+$stylize grid Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/sweep_texture_layers.png" \
+    --recipe Samples/recipes/texture.json --size 128 \
+    --vary style_layers=relu1_1,relu1_1+relu2_1,relu1_1+relu2_1+relu3_1,relu1_1+relu2_1+relu3_1+relu4_1,relu1_1+relu2_1+relu3_1+relu4_1+relu5_1 \
+    --vary seed=1,2 "${common[@]}"
+
+# The gallery keeps the pictures; each run's sidecar names this machine's paths and timings, and the commands
+# above are the record of how they were made.
+rm -f "$out"/*.json
 du -h "$out"/*

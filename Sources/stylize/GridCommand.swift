@@ -11,7 +11,7 @@ struct GridCommand: ParsableCommand {
         commandName: "grid",
         abstract: "Run `image` once per combination of knob values and lay the results out as a labelled contact sheet.",
         discussion: """
-            One --vary gives one row per value; two give rows × columns. Every other option is the image command's \
+            One --vary lays its values out in a row; two give rows (the first) × columns (the second). Every other option is the image command's \
             and applies to every cell. Example: stylize grid photo.jpg painting.jpg -o sheet.png \
             --vary style_weight=1e3,1e5,1e7 --vary init=content,noise
             """)
@@ -34,7 +34,7 @@ struct GridCommand: ParsableCommand {
 
     func validate() throws {
         if styles.isEmpty { throw ValidationError("give at least one style image after the content image") }
-        guard (1...2).contains(vary.count) else { throw ValidationError("give --vary once (rows) or twice (rows × columns)") }
+        guard (1...2).contains(vary.count) else { throw ValidationError("give --vary once (a row) or twice (rows × columns)") }
         if frames.layout != .result { throw ValidationError("--layout side-by-side: a sheet's cells show results only; leave --layout out") }
     }
 
@@ -43,12 +43,17 @@ struct GridCommand: ParsableCommand {
         let knobs = try vary.map(Knob.init(parsing:))
         let base = try options.makeRecipe(objective: objective, optimization: optimization, recorded: frames.wantsFrames)
         // Every cell's recipe, and a check of the names the network and the files must know, before any work.
-        let rows = knobs[0].values, columns: [String?] = knobs.count > 1 ? knobs[1].values : [nil]
-        let labels = rows.map { r in columns.map { c in ([knobs[0].label(r)] + (c.map { [knobs[1].label($0)] } ?? [])).joined(separator: ", ") } }
+        // One knob is a row of columns (a strip reads left to right); two are rows × columns.
+        let rowKnob = knobs.count > 1 ? knobs[0] : nil, columnKnob = knobs[knobs.count - 1]
+        let rows: [String?] = rowKnob?.values ?? [nil], columns = columnKnob.values
+        let labels = rows.map { r in
+            columns.map { c in [r.flatMap { rowKnob?.label($0) }, columnKnob.label(c)].compactMap { $0 }.joined(separator: ", ") }
+        }
         let recipes: [[Recipe]] = try rows.indices.map { r in
             try columns.indices.map { c in
-                var recipe = try knobs[0].apply(rows[r], to: base)
-                if let value = columns[c] { recipe = try knobs[1].apply(value, to: recipe) }
+                var recipe = base
+                if let value = rows[r], let rowKnob { recipe = try rowKnob.apply(value, to: recipe) }
+                recipe = try columnKnob.apply(columns[c], to: recipe)
                 try Self.check(recipe, cell: labels[r][c])
                 return recipe
             }
@@ -101,10 +106,14 @@ struct GridCommand: ParsableCommand {
                 }
             }
             let names = ([content] + styles).map { URL(fileURLWithPath: $0).lastPathComponent }
+            // With no content term anywhere (a texture sweep) the content picture plays no part.
+            let subject = recipes.joined().allSatisfy { $0.contentWeight == 0 }
+                ? "Textures from \(names.dropFirst().joined(separator: " + "))"
+                : "\(names[0]) in the style of \(names.dropFirst().joined(separator: " + "))"
             func sheet(_ pictures: [[Picture?]]) -> ContactSheet {
                 ContactSheet(
-                    title: "\(names[0]) in the style of \(names.dropFirst().joined(separator: " + ")): \(knobs.map(\.key).joined(separator: " × "))",
-                    rowLabels: rows.map(knobs[0].label), columnLabels: knobs.count > 1 ? knobs[1].values.map(knobs[1].label) : [],
+                    title: "\(subject): \(knobs.map(\.key).joined(separator: " × "))",
+                    rowLabels: rowKnob.map { $0.values.map($0.label) } ?? [], columnLabels: columns.map(columnKnob.label),
                     cells: pictures)
             }
             try sheet(cells).write(to: options.output)

@@ -82,6 +82,10 @@ final class PlotAndGridTests: XCTestCase {
         XCTAssertEqual(cells.map { $0["label"] as? String }, ["style_weight=1e2", "style_weight=1e8"])
         XCTAssertEqual(cells.map { ($0["recipe"] as? [String: Any])?["style_weight"] as? Double }, [1e2, 1e8])
         XCTAssertEqual(record["outputs"] as? [String], [dir + "/sheet.png", dir + "/sheet.mp4", dir + "/frames"])
+        // One knob lays its cells out in a row.
+        let rects = try cells.map { try XCTUnwrap($0["sheet_rect"] as? [Int]) }
+        XCTAssertEqual(rects[0][1], rects[1][1], "\(rects)")
+        XCTAssertGreaterThanOrEqual(rects[1][0], rects[0][0] + rects[0][2], "\(rects)")
         // Each cell, where the sidecar says it lies, changed from the start to the end.
         for cell in cells {
             let rect = try XCTUnwrap(cell["sheet_rect"] as? [Int]), (x, y, w, h) = (rect[0], rect[1], rect[2], rect[3])
@@ -99,6 +103,23 @@ final class PlotAndGridTests: XCTestCase {
         XCTAssertEqual(run.status, 64, run.error)
         XCTAssertTrue(run.error.contains("--layout side-by-side"), run.error)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
+    }
+
+    func testGridChecksEveryOutputBeforeAnyCellRuns() throws {
+        let dir = try Stylize.directory(self)
+        let cases: [([String], Int32, [String])] = [
+            (["-o", dir + "/sheet.jpg"], 64, ["sheet.jpg", ".png"]),
+            (["-o", dir + "/sheet.png", "--gif", dir + "/sheet.mp4"], 64, ["--gif", ".gif"]),
+            (["-o", dir + "/sheet.png", "--save-recipe", dir + "/sheet.json"], 64, ["sidecar", "its own path"]),
+            (["-o", dir + "/sheet.png", "--video", dir + "/missing/sheet.mp4"], 1, ["--video", "no folder"]),
+        ]
+        for (arguments, status, expected) in cases {
+            let run = try Stylize.run(["grid", coffee, starry, "--vary", "style_weight=1e2,1e8"] + arguments + tiny)
+            XCTAssertEqual(run.status, status, "\(arguments): \(run.error)")
+            for text in expected { XCTAssertTrue(run.error.contains(text), "\(arguments): \(run.error)") }
+            XCTAssertFalse(run.output.contains("cell 1/"), "\(arguments) started a run: \(run.output)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [], "\(arguments)")
+        }
     }
 
     func testBadVaryIsRefusedBeforeAnyCellRuns() throws {
