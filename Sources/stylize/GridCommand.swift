@@ -85,7 +85,7 @@ struct GridCommand: ParsableCommand {
                     let interrupt = cancelOnInterrupt(session.engine.cancellation, message: "stopping after this iteration; the sheet keeps the cells done so far")
                     let result: EngineResult
                     do {
-                        result = try withExtendedLifetime(interrupt) { try session.engine.run() }
+                        result = try withExtendedLifetime(interrupt) { try session.runEngine() }
                     } catch {
                         recorder?.discard()
                         throw error

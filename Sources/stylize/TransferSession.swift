@@ -69,7 +69,7 @@ final class TransferSession {
                      text: "model \(modelName), \(shapes.count) scale(s) to \(last.width)×\(last.height), \(recipe.optimizer.rawValue)")
         let result: EngineResult
         do {
-            result = try engine.run()
+            result = try runEngine()
         } catch {
             recorder?.discard()
             throw error
@@ -91,6 +91,16 @@ final class TransferSession {
                         + "  (\(result.iterations) iterations, \(result.evaluations) evaluations, stopped: \(stopReason))")
         for path in outputs + [sidecarPath] { printer.wrote("wrote \(path)") }
         return result
+    }
+
+    /// Runs the engine; a picture too small for the network is named, with the flag that made it so.
+    func runEngine() throws -> EngineResult {
+        do {
+            return try engine.run()
+        } catch ModelError.imageTooSmall(let shape, let model, let minimum) {
+            throw CLIError.pictureTooSmall(path: contentPath ?? stylePaths.joined(separator: ", "), shape: shape, size: recipe.size,
+                                           model: model, minimum: minimum)
+        }
     }
 
     /// The content (if any), then the styles.
@@ -120,6 +130,7 @@ final class TransferSession {
 enum CLIError: Error, CustomStringConvertible {
     case cannotWrite(flag: String, path: String, reason: String)
     case unreadableRecipe(path: String, reason: String)
+    case pictureTooSmall(path: String, shape: Shape, size: Int, model: String, minimum: Int)
 
     var description: String {
         switch self {
@@ -127,6 +138,9 @@ enum CLIError: Error, CustomStringConvertible {
             return "\(flag) \(path): cannot write it (\(reason)); write elsewhere"
         case .unreadableRecipe(let path, let reason):
             return "--recipe \(path): \(reason)"
+        case .pictureTooSmall(let path, let shape, let size, let model, let minimum):
+            return "\(path) becomes \(shape.width)×\(shape.height) at --size \(size), too small for \(model) up to the layers used "
+                + "(at least \(minimum)×\(minimum)): raise --size, or crop a picture this long and thin"
         }
     }
 }

@@ -58,11 +58,12 @@ final class UnusualInputTests: XCTestCase {
         let asContent = try stylize(dot, [starry])
         XCTAssertEqual(asContent.map { [$0.width, $0.height] }, [32, 32])
         // As the content, 3×1000 at --size 32 is 1×32: thinner than VGG16's pooling allows. Refused with the
-        // minimum, nothing written.
+        // minimum and the picture named, nothing written.
         let dir = try Stylize.directory(self)
         let thin = try Stylize.run(["image", sliver, starry, "-o", dir + "/a.png"] + fast)
         XCTAssertEqual(thin.status, 1, thin.error)
-        XCTAssertTrue(thin.error.hasPrefix("Error: ") && thin.error.contains("too small") && thin.error.contains("8×8"), thin.error)
+        XCTAssertTrue(thin.error.hasPrefix("Error: ") && thin.error.contains("too small") && thin.error.contains("8×8")
+                      && thin.error.contains(sliver) && thin.error.contains("--size 32"), thin.error)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir), [])
     }
 }
