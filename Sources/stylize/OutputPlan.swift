@@ -9,7 +9,7 @@ import Media
 struct OutputPlan {
     enum Kind {
         case picture, video, gif, recipe
-        /// `--plot`: Cairo writes PNG only.
+        /// `--plot` and `grid`'s sheet: Cairo writes PNG only.
         case plot
         /// `--frames`: numbered PNGs; must be new or empty so that a run never mixes its frames with others.
         case frameFolder
