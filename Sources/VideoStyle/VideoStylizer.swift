@@ -86,6 +86,8 @@ public struct VideoSummary {
     public var secondsPerFrame: Double?
     /// Mean style loss of the stylized frames.
     public var meanStyleLoss: Double?
+    /// What the user should know about the run, e.g. a clip that ended well before its header said.
+    public var notes: [String] = []
 }
 
 /// Frame mode over a file, as a stream: decodes the selected frames at the working size, stylizes each with a
@@ -118,9 +120,15 @@ public final class VideoStylizer {
         events(.started(width: reader.width, height: reader.height, expectedFrames: reader.expectedFrames,
                         frameRate: reader.frameRate, notes: video.notes))
         do {
-            let summary = try stylize(reader, work: work, sink: sink, sideBySide: job.sideBySide, events: events)
+            var summary = try stylize(reader, work: work, sink: sink, sideBySide: job.sideBySide, events: events)
             try sink.finish()
             if summary.frames == 0 && !summary.cancelled { throw VideoStyleError.noFrames(path: job.input) }
+            // A cut-off download or copy decodes up to where it stops; the count from the header is an estimate
+            // for some containers, so only a clear shortfall is reported.
+            if !summary.cancelled, let expected = reader.expectedFrames, expected - summary.frames > max(2, expected / 20) {
+                summary.notes.append("\(job.input) gave \(summary.frames) frames where its header announces \(expected): "
+                    + "the file may be truncated; the video holds the \(summary.frames)")
+            }
             return summary
         } catch {
             try? sink.finish(discarding: true)

@@ -158,6 +158,7 @@ struct VideoCommand: ParsableCommand {
                 printer.emit(.frame(Self.event(report)), text: Self.line(report))
             }
         }
+        summary.notes.forEach { printer.emit(.note($0), text: $0) }
         try options.saveRecipeIfAsked(video)
         func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "-" }
         let elapsed = started.secondsSince

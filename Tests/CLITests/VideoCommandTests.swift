@@ -33,6 +33,7 @@ final class VideoCommandTests: XCTestCase {
         let dir = try Stylize.directory(self), out = dir + "/out.mp4"
         let run = try video([clip("cfr_audio.mp4"), starry, "-o", out] + fast)
         XCTAssertTrue(run.output.contains("copied"), run.output)
+        XCTAssertFalse(run.output.contains("truncated"), "a whole clip is not reported short: \(run.output)")
         let source = try ClipProbe.streams(clip("cfr_audio.mp4")).filter { $0.type == AVMEDIA_TYPE_AUDIO }
         let written = try ClipProbe.streams(out).filter { $0.type == AVMEDIA_TYPE_AUDIO }
         XCTAssertEqual(source.count, 1)
@@ -275,6 +276,21 @@ final class VideoCommandTests: XCTestCase {
         XCTAssertNotEqual(run.status, 0)
         XCTAssertTrue(run.error.contains("no_video.m4a") && run.error.contains("picture"), run.error)
         try assertNoOutputs(dir)
+    }
+
+    /// A clip cut off after its header (an interrupted download): the frames there are become the video, and the
+    /// run says that the file gave fewer than its header announces.
+    func testTruncatedClipIsStylizedAndReported() throws {
+        let dir = try Stylize.directory(self), cut = dir + "/cut.mp4", out = dir + "/out.mp4"
+        let whole = try Data(contentsOf: URL(fileURLWithPath: Stylize.root + "/Samples/tree.mp4"))
+        try whole.prefix(70_000).write(to: URL(fileURLWithPath: cut))
+        let run = try video([cut, starry, "-o", out] + fast)
+        let decodable = try ClipProbe.frames(cut).images.count
+        XCTAssertGreaterThan(decodable, 2)
+        XCTAssertLessThan(decodable, 60)
+        XCTAssertEqual(try ClipProbe.frames(out).images.count, decodable)
+        XCTAssertTrue(run.output.contains("cut.mp4 gave \(decodable) frames where its header announces 63"), run.output)
+        XCTAssertTrue(run.output.contains("truncated"), run.output)
     }
 
     func testStartPastTheEndGivesTheLength() throws {
