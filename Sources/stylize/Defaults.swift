@@ -30,16 +30,19 @@ enum TextureDefaults: CommandDefaults {
 
 /// `stylize reconstruct`: no style term, from noise, so the picture shows what the layer alone keeps. From
 /// noise at one scale with max pooling, conv4_1 and conv5_1 gave coloured noise (as PyTorch does at equal
-/// settings); average pooling, coarse-to-fine scales down to 48 px and a smoothness term make conv5_1
-/// recognisable and blurry while conv1_1–conv3_1 stay sharp (building.jpg at 160 px: with tv_weight 5e-2
-/// conv5_1 was still coloured noise, with 0.5 a soft picture; conv1_1 sharp with either).
+/// settings); average pooling, coarse-to-fine scales and a smoothness term make conv5_1 recognisable and blurry
+/// while conv1_1–conv3_1 stay sharp. building.jpg at 160 px: with tv_weight 5e-2 conv5_1 was still coloured
+/// noise, with 0.5 a soft picture; three scales (the coarsest 80 px) left conv4_1 grainy all over and conv5_1 in
+/// coloured blotches, four (from 57 px) left grain only in conv4_1's lawn and conv5_1 soft and recognisable
+/// (seeds 0, 1, 2 alike); conv1_1 sharp with all of these. Scales below 48 px are dropped: AlexNet needs 31 px
+/// on the short side.
 enum ReconstructDefaults: CommandDefaults {
     static var recipe: Recipe {
         var r = Recipe()
         r.styleWeight = 0
         r.contentLayers = Architecture.vgg16.defaultReconstructionLayers
         r.pooling = .avg
-        r.scales = 3
+        r.scales = 4
         r.minSize = 48
         r.tvWeight = 0.5
         r.iterations = 200
