@@ -57,11 +57,9 @@ struct FrameOptions: ParsableArguments {
         let pixels = Double(recipe.size * recipe.size * pictures)
         let iterations = (0..<recipe.scales).map { recipe.iterations(atScale: $0, of: recipe.scales) }.reduce(0, +)
         let recorded = Double(iterations / (saveEvery ?? max(1, iterations / 60)) + 1) + (hold * fps.value).rounded(.up)
-        // Compressed sizes, roughly: H.264 a fiftieth of the raw frame, a GIF frame a byte a pixel at most
-        // --gif-width, a PNG half of the raw frame.
-        plan.add(video, flag: "--video", kind: .video, bytes: recorded * pixels * 3 / 50)
-        plan.add(gif, flag: "--gif", kind: .gif, bytes: recorded * min(pixels, Double(gifWidth * gifWidth)) / 4)
-        plan.add(frames, flag: "--frames", kind: .frameFolder, bytes: recorded * pixels * 1.5)
+        plan.add(video, flag: "--video", kind: .video, bytes: OutputPlan.videoBytes(frames: recorded, pixels: pixels))
+        plan.add(gif, flag: "--gif", kind: .gif, bytes: OutputPlan.gifBytes(frames: recorded, pixels: pixels, gifWidth: gifWidth))
+        plan.add(frames, flag: "--frames", kind: .frameFolder, bytes: OutputPlan.pngBytes(frames: recorded, pixels: pixels))
     }
 
     /// The encoders these options ask for, opened now so a bad path fails before the run starts.

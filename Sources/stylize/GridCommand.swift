@@ -93,8 +93,7 @@ struct GridCommand: ParsableCommand {
                     try recorder?.finish()
                     recording?.finished(row: r, column: c)
                     printer.say("final  " + ProgressPrinter.losses(result.losses) + String(format: "  %.1f s", result.elapsed))
-                    let image = RGBImage(result.image)
-                    cells[r][c] = try Picture(width: image.width, height: image.height, rgb: image.interleaved8)
+                    cells[r][c] = try Picture(RGBImage(result.image))
                     let cancelled = session.engine.cancellation.isCancelled
                     records[r][c] = .init(label: labels[r][c], recipe: session.recipe, iterations: result.iterations,
                                           stopReason: cancelled ? "cancelled" : result.stopReason.rawValue,
@@ -130,14 +129,15 @@ struct GridCommand: ParsableCommand {
             var sidecarRecipe = base
             if sidecarRecipe.model == nil { sidecarRecipe.model = modelName }
             let outputs = [options.output, frames.video, frames.gif, frames.frames].compactMap { $0 }
+            let done = records.joined().compactMap { $0 }
             let sidecar = Sidecar(recipe: sidecarRecipe, run: .init(
                 command: "grid", inputs: [content] + styles, outputs: outputs,
                 model: .init(resolving: sidecarRecipe.model ?? ""), versions: MachineVersions.all,
-                timings: ["seconds": started.secondsSince], details: GridDetails(vary: vary, cells: records.joined().compactMap { $0 }, videoFrames: videoFrames)))
+                timings: ["seconds": started.secondsSince], details: GridDetails(vary: vary, cells: done, videoFrames: videoFrames)))
             let sidecarPath = try sidecar.write(besides: options.output)
             try options.saveRecipeIfAsked(base)
             printer.emit(.finished(.init(outputs: outputs, sidecar: sidecarPath, elapsed: started.secondsSince, frames: videoFrames, cancelled: interrupted)),
-                         text: String(format: "%d of %d cells in %.1f s", records.joined().compactMap { $0 }.count, cellCount, started.secondsSince))
+                         text: String(format: "%d of %d cells in %.1f s", done.count, cellCount, started.secondsSince))
             for path in outputs + [sidecarPath] { printer.wrote("wrote \(path)") }
             return interrupted
         }

@@ -44,9 +44,16 @@ final class GridRecording {
         let sink = FrameSink(consumers: try options.makeConsumers())
         let length = frameCounts.joined().max() ?? 0
         var count = 0
+        // A cell that has ended keeps its last picture: only frames a cell still has are read.
+        var pictures = frameCounts.map { $0.map { _ in Picture?.none } }
         do {
             for k in 0..<length {
-                let frame = try RGBImage(sheet(cells(atFrame: k)).render())
+                for (r, row) in frameCounts.enumerated() {
+                    for (c, n) in row.enumerated() where k < n {
+                        pictures[r][c] = try Picture(ImageReader.read(folder(r, c) + "/" + PNGSequenceWriter.fileName(ofFrame: k)))
+                    }
+                }
+                let frame = try RGBImage(sheet(pictures).render())
                 let copies = k == length - 1 ? max(1, FrameSchedule.holdFrames(seconds: options.hold, frameRate: options.fps)) : 1
                 for _ in 0..<copies { try sink.push(frame) }
                 count += copies
@@ -59,17 +66,14 @@ final class GridRecording {
         return count
     }
 
-    private func cells(atFrame k: Int) throws -> [[Picture?]] {
-        try frameCounts.enumerated().map { r, row in
-            try row.enumerated().map { c, n in
-                guard n > 0 else { return nil }
-                let image = try ImageReader.read(folder(r, c) + "/" + PNGSequenceWriter.fileName(ofFrame: min(k, n - 1)))
-                return try Picture(width: image.width, height: image.height, rgb: image.interleaved8)
-            }
-        }
-    }
-
     private func folder(_ row: Int, _ column: Int) -> String { scratch + "/cell_\(row + 1)_\(column + 1)" }
+}
+
+extension Picture {
+    /// An image quantised to 8 bits, as a sheet's cell.
+    init(_ image: RGBImage) throws {
+        try self.init(width: image.width, height: image.height, rgb: image.interleaved8)
+    }
 }
 
 extension RGBImage {

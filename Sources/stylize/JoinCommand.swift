@@ -83,10 +83,10 @@ struct JoinCommand: ParsableCommand {
     /// frames at its size (twice as wide side by side), as `stylize video` estimates its own.
     private func outputPlan(_ job: SegmentedJob, video: String, preview: String?) throws -> OutputPlan {
         let frames = Double(job.plan.frames), pixels = Double(job.size * job.size * (job.sideBySide ? 2 : 1))
-        let gifWidth = Double(job.gifWidth ?? VideoDefaults.gifWidth)
         var plan = OutputPlan()
-        plan.add(video, flag: output == nil ? "-o (job.json's)" : "-o", kind: .video, bytes: frames * pixels * 3 / 50)
-        plan.add(preview, flag: gif == nil ? "--gif (job.json's)" : "--gif", kind: .gif, bytes: frames * min(pixels, gifWidth * gifWidth) / 4)
+        plan.add(video, flag: output == nil ? "-o (job.json's)" : "-o", kind: .video, bytes: OutputPlan.videoBytes(frames: frames, pixels: pixels))
+        plan.add(preview, flag: gif == nil ? "--gif (job.json's)" : "--gif", kind: .gif,
+                 bytes: OutputPlan.gifBytes(frames: frames, pixels: pixels, gifWidth: job.gifWidth ?? VideoDefaults.gifWidth))
         plan.add(sidecarPath(for: video), flag: "-o (its sidecar)", kind: .recipe)
         try plan.check()
         return plan

@@ -126,6 +126,15 @@ struct OutputPlan {
         }
     }
 
+    /// Rough sizes for the free-space check, of `frames` frames of `pixels` pixels: H.264/VP9 a fiftieth of the
+    /// raw RGB frame, a GIF frame a byte a pixel at most `gifWidth` wide (a quarter of that after LZW), a PNG
+    /// frame half the raw frame.
+    static func videoBytes(frames: Double, pixels: Double) -> Double { frames * pixels * 3 / 50 }
+    static func gifBytes(frames: Double, pixels: Double, gifWidth: Int) -> Double {
+        frames * min(pixels, Double(gifWidth * gifWidth)) / 4
+    }
+    static func pngBytes(frames: Double, pixels: Double) -> Double { frames * pixels * 1.5 }
+
     private static func absolute(_ path: String) -> String {
         URL(fileURLWithPath: path).standardizedFileURL.path
     }

@@ -180,9 +180,9 @@ struct VideoCommand: ParsableCommand {
     private func outputPlan(_ video: VideoRecipe, workDirectory: String) throws -> OutputPlan {
         let pixels = Double(video.recipe.size * video.recipe.size), frames = Double(video.selection.maxFrames ?? 1)
         var plan = OutputPlan()
-        plan.add(options.output, flag: "-o", kind: .video, bytes: frames * pixels * 3 / 50)
-        plan.add(gif, flag: "--gif", kind: .gif, bytes: frames * min(pixels, Double(gifWidth * gifWidth)) / 4)
-        plan.add(workDirectory, flag: "--work-dir", kind: .workFolder, bytes: frames * pixels * 1.5)
+        plan.add(options.output, flag: "-o", kind: .video, bytes: OutputPlan.videoBytes(frames: frames, pixels: pixels))
+        plan.add(gif, flag: "--gif", kind: .gif, bytes: OutputPlan.gifBytes(frames: frames, pixels: pixels, gifWidth: gifWidth))
+        plan.add(workDirectory, flag: "--work-dir", kind: .workFolder, bytes: OutputPlan.pngBytes(frames: frames, pixels: pixels))
         plan.add(sidecarPath(for: options.output), flag: "-o (its sidecar)", kind: .recipe)
         plan.add(options.saveRecipe, flag: "--save-recipe", kind: .recipe)
         try plan.check()
