@@ -20,10 +20,17 @@ public final class Engine {
     private let styles: [Tensor]
     private let initialization: Initialization
 
+    /// How each scale is evaluated (whole or in tiles, L-BFGS pairs kept) within the memory budget, decided
+    /// before the run starts.
+    public let plans: [EvaluationPlan]
+
     /// `content` and `styles` are RGB in [0, 1] at any resolution; the engine resizes them per scale.
     /// `content` may be nil for texture synthesis, `styles` empty for content reconstruction.
+    /// `memoryBudget`: bytes the run may use when the recipe's `max_memory` does not say (nil: no limit); a run
+    /// that cannot fit is refused here (`MemoryEstimateError`).
     public init(
-        network: FeatureNetwork, recipe: Recipe, content: Tensor?, styles: [Tensor], initialization: Initialization
+        network: FeatureNetwork, recipe: Recipe, content: Tensor?, styles: [Tensor], initialization: Initialization,
+        memoryBudget: Int? = nil
     ) throws {
         try recipe.validate()
         for t in [content].compactMap({ $0 }) + styles where t.shape.channels != 3 {
@@ -40,9 +47,23 @@ public final class Engine {
         self.content = content
         self.styles = styles
         self.initialization = initialization
-        schedule = ScaleSchedule(size: recipe.size, count: recipe.scales, minSize: recipe.minSize, aspectOf: reference)
+        let schedule = ScaleSchedule(
+            size: recipe.size, count: recipe.scales, minSize: recipe.minSize, previewSize: recipe.previewSize, aspectOf: reference)
+        self.schedule = schedule
         if let perScale = recipe.scaleIterations, perScale.count != schedule.shapes.count {
             throw EngineError.countMismatch(knob: "scale_iterations", expected: schedule.shapes.count, got: perScale.count)
+        }
+        let budget = recipe.maxMemory?.bytes ?? memoryBudget
+        let estimate = Architecture(rawValue: network.name).flatMap {
+            MemoryEstimate(architecture: $0, recipe: recipe, content: content?.shape, styles: styles.map(\.shape))
+        }
+        plans = try schedule.shapes.enumerated().map { index, shape in
+            let iterations = recipe.iterations(atScale: index, of: schedule.shapes.count)
+            guard let estimate else {
+                let history = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
+                return EvaluationPlan(shape: shape, tileSide: nil, tiles: 1, window: shape, overhead: 1, historySize: history, bytes: 0)
+            }
+            return try estimate.plan(output: shape, iterations: iterations, budget: budget)
         }
     }
 
@@ -64,7 +85,9 @@ public final class Engine {
                 target = ColorPreservation.greyContent(c)
                 styles = styles.map { ColorPreservation.greyStyle($0, matching: c) }
             }
-            let objective = try Objective(network: network, recipe: recipe, shape: shape, content: target, styles: styles)
+            let plan = plans[index]
+            let objective = try Objective(
+                network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSide: plan.tileSide)
             if index == schedule.shapes.count - 1 { objective.pixelTerms = pixelTerms }
             last = (objective, content)
 
@@ -88,7 +111,7 @@ public final class Engine {
                 reason = .cancelled
                 break scales
             }
-            let optimizer = makeOptimizer(count: shape.count)
+            let optimizer = makeOptimizer(count: shape.count, historySize: plan.historySize)
             var rules = StopRules(stopOnRise: recipe.stopOnRise, tolerance: recipe.tolerance, window: recipe.toleranceWindow)
             let evaluator = Evaluator(objective: objective, shape: shape)
             // Ping-pong copies of the last two evaluated points, for `stop_on_rise`.
@@ -133,12 +156,12 @@ public final class Engine {
         return result
     }
 
-    private func makeOptimizer(count: Int) -> Optimizer {
+    private func makeOptimizer(count: Int, historySize: Int) -> Optimizer {
         let bounds: ClosedRange<Float>? = recipe.clamp == .step ? 0...1 : nil
         switch recipe.optimizer {
         case .lbfgs:
             return LBFGS(count: count, options: .init(
-                historySize: recipe.historySize, learningRate: recipe.effectiveLearningRate,
+                historySize: max(1, historySize), learningRate: recipe.effectiveLearningRate,
                 lineSearch: recipe.lineSearch, bounds: bounds))
         case .adam:
             return Adam(count: count, options: .init(

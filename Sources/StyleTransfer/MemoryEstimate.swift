@@ -1,63 +1,173 @@
 import Models
 import TensorCore
 
-/// The memory a run will take, worked out before it starts from the model, the recipe and the picture sizes, so a
-/// run the machine cannot hold is refused at once (with a size that fits) instead of swapping or being killed.
-///
-/// It counts, at the largest scale (the earlier ones are smaller and freed): the network's weights and buffers
-/// (`Architecture.memory`) at the larger of the output and style shapes, the objective's content targets,
-/// per-tap gradients and Gram matrices (a target per style, the current one and its gradient), the optimizer's
-/// state (L-BFGS keeps two vectors per curvature pair, at most one pair per iteration), the pictures as read,
-/// a few image-sized tensors of the engine, and for frame mode the flow fields, masks and warped frames. The
-/// libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`, and the
-/// weights count `weightCopies` times.
-public struct MemoryEstimate: Sendable, Equatable {
+/// How one scale of a run is evaluated, chosen before the run to fit its memory budget: the whole picture at once
+/// or in tiles (exact either way, `Objective`), and how many L-BFGS curvature pairs it keeps.
+public struct EvaluationPlan: Sendable, Equatable {
+    /// The scale's picture.
+    public let shape: Shape
+    /// Tile interiors' side in pixels; nil: the whole picture at once.
+    public let tileSide: Int?
+    public let tiles: Int
+    /// What the network runs on: the picture, or every tile's window (interior and margin).
+    public let window: Shape
+    /// Pixels run through the network per pass relative to the picture's (1 untiled).
+    public let overhead: Double
+    /// L-BFGS pairs kept (0 under Adam).
+    public let historySize: Int
+    /// The run's estimated peak at this scale.
     public let bytes: Int
-    public let size: Int
 
+    /// "2048×1416 in 6 tiles of 704 px (windows 864×864, 1.4× the pixels), 10 L-BFGS pairs, about 2.6 GB".
+    public var summary: String {
+        var s = "\(shape.width)×\(shape.height)"
+        if let tileSide {
+            s += " in \(tiles) tiles of \(tileSide) px (windows \(window.width)×\(window.height), " + String(format: "%.1f× the pixels)", overhead)
+        } else {
+            s += " whole"
+        }
+        if historySize > 0 { s += ", \(historySize) L-BFGS pairs" }
+        return s + (bytes > 0 ? ", about " + ByteCount(bytes: bytes).gigabytes : "")
+    }
+}
+
+/// The memory a run will take, worked out before it starts from the model, the recipe and the picture sizes, and
+/// the plan (tiles, L-BFGS history) that keeps each scale within a budget; a run that cannot fit even in small
+/// tiles is refused at once (with the budget it needs and a size that fits) instead of swapping or being killed.
+///
+/// It counts, per scale: the network's weights and buffers (`Architecture.memory`) at the largest window it runs
+/// (the evaluation's, or a style image's while its Grams are taken), the objective's content targets (whole
+/// picture), per-tap gradients at the window, Gram matrices (target and current) and, when tiled, the window and
+/// the interiors' copies; the optimizer's state (L-BFGS keeps two vectors per curvature pair); the pictures as
+/// read, a few image-sized tensors of the engine, and for frame mode the flow fields, masks and warped frames.
+/// The libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`, and the
+/// weights count `weightCopies` times.
+public struct MemoryEstimate: Sendable {
     /// Measured: `stylize info` (libraries loaded, OpenBLAS run) peaks at 76 MB.
     static let baseline = 64 << 20
     /// The weights as read, the layers' copies and the Winograd kernels made from them (36 values for 9, once for
     /// forward and once for backward), less what is freed on the way: a VGG16 run at `--size 32` peaks at 412 MB,
     /// about the baseline and 6 times its 59 MB of weights.
     static let weightCopies = 6
+    /// Tiles smaller than this many alignment steps spend most of their time on their margins.
+    static let smallestTile = 4
+    /// Fewer L-BFGS pairs than this and the quasi-Newton model says little.
+    static let fewestPairs = 5
+    /// Tiles whose windows run more than this many times the picture's pixels are a last resort.
+    static let affordableOverhead = 2.0
 
-    /// `pictures`: the content (nil for a texture) and style tensors as read; nil when a layer is not the model's
-    /// (the engine reports that itself).
+    private let architecture: Architecture
+    private let recipe: Recipe
+    private let content: Shape?
+    private let styles: [Shape]
+    private let video: Bool
+    private let taps: Set<String>
+    private let field: ReceptiveField
+
+    /// `content` and `styles`: the pictures as read (content nil for a texture); nil when a layer is not the
+    /// model's (the engine reports that itself).
     public init?(architecture: Architecture, recipe: Recipe, content: Shape?, styles: [Shape], video: Bool = false) {
-        let reference = content ?? Shape(channels: 3, height: recipe.size, width: recipe.size)
-        let output = ScaleSchedule.shape(longSide: recipe.size, aspectOf: reference)
+        taps = Set(recipe.contentLayers + recipe.styleLayers)
+        guard let field = architecture.receptiveField(taps: taps) else { return nil }
+        self.architecture = architecture
+        self.recipe = recipe
+        self.content = content
+        self.styles = styles
+        self.video = video
+        self.field = field
+    }
+
+    /// The output shape at the final scale.
+    public var output: Shape {
+        ScaleSchedule.shape(longSide: recipe.size, aspectOf: content ?? Shape(channels: 3, height: recipe.size, width: recipe.size))
+    }
+
+    /// The estimated peak of a scale at `output` evaluated in tiles of `tileSide` (nil: whole) with `history` pairs.
+    public func bytes(output: Shape, tileSide: Int?, history: Int) -> Int {
+        func tiling(_ s: Shape) -> TilePlan { tileSide.map { TilePlan(s, side: $0, field: field) } ?? TilePlan(whole: s) }
+        let evaluation = tiling(output)
         let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
-        let largest = ([output] + styleShapes).max { $0.count < $1.count } ?? output
-        let taps = Set(recipe.contentLayers + recipe.styleLayers)
-        guard let network = architecture.memory(width: largest.width, height: largest.height, taps: taps),
-              let atOutput = architecture.memory(width: output.width, height: output.height, taps: taps) else { return nil }
+        let largest = ([evaluation.window] + styleShapes.map { tiling($0).window }).max { $0.count < $1.count }!
+        let network = architecture.memory(width: largest.width, height: largest.height, taps: taps)!
+        let atWindow = architecture.memory(width: evaluation.window.width, height: evaluation.window.height, taps: taps)!.taps
+        let atOutput = architecture.tapShapes(taps, image: output)!
         var floats = 0
-        for layer in recipe.contentLayers { floats += atOutput.taps[layer]?.count ?? 0 }  // content targets
-        for (_, tap) in atOutput.taps { floats += tap.count }  // gradients handed to backward
-        let grams = recipe.styleLayers.reduce(0) { $0 + (atOutput.taps[$1].map { $0.channels * $0.channels } ?? 0) }
-        floats += (styles.count + 2) * grams
+        for layer in recipe.contentLayers { floats += atOutput[layer]?.count ?? 0 }  // content targets
+        for (_, tap) in atWindow { floats += tap.count }  // gradients handed to backward
+        floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atOutput[$1].map { $0.channels * $0.channels } ?? 0) }  // Grams
+        if evaluation.tiles.count > 1 {
+            floats += evaluation.window.count  // the window's pixels
+            floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atWindow[$1]?.count ?? 0) }  // interiors and their gradients
+        }
         let n = output.count
-        let scales = max(1, recipe.scales)
-        let iterations = recipe.scaleIterations.flatMap { $0.last } ?? recipe.iterations(atScale: scales - 1, of: scales)
         switch recipe.optimizer {
-        case .lbfgs: floats += (2 * min(recipe.historySize, max(1, iterations)) + 4) * n
+        case .lbfgs: floats += (2 * history + (recipe.lineSearch ? 8 : 6)) * n
         case .adam: floats += 4 * n
         }
         floats += (content?.count ?? 0) + styles.reduce(0) { $0 + $1.count }  // pictures as read
-        floats += 6 * n  // engine: result, gradient, resized content and start, colour and display copies
+        floats += 6 * n  // engine: result, evaluator's copies, resized content and start, display copy
         if video { floats += 12 * n }  // flow both ways (2 planes each, pyramid), masks, warped and previous frames
-        bytes = Self.baseline + Self.weightCopies * network.weights + network.buffers + 4 * floats
-        size = recipe.size
+        return Self.baseline + Self.weightCopies * network.weights + network.buffers + 4 * floats
     }
 
-    /// The largest `--size` (at least 16) whose estimate stays within `budget`, or nil if not even 16 does.
-    public static func largestSize(within budget: Int, architecture: Architecture, recipe: Recipe, content: Shape?,
-                                   styles: [Shape], video: Bool = false) -> Int? {
+    /// The plan for a scale at `output` running `iterations` iterations, within `budget` bytes (nil: no limit).
+    /// In order of preference: the whole picture with every pair the scale can use; the largest affordable tiles
+    /// with every pair; the largest affordable tiles with fewer pairs (down to `fewestPairs`); any tiles.
+    public func plan(output: Shape, iterations: Int, budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
+        let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
+        let least = min(want, Self.fewestPairs)
+        func make(_ side: Int?, _ history: Int) -> EvaluationPlan {
+            let tiles = side.map { TilePlan(output, side: $0, field: field) } ?? TilePlan(whole: output)
+            return EvaluationPlan(
+                shape: output, tileSide: tiles.tiles.count > 1 ? side : nil, tiles: tiles.tiles.count, window: tiles.window,
+                overhead: tiles.overhead, historySize: history, bytes: bytes(output: output, tileSide: side, history: history))
+        }
+        guard let budget else { return make(nil, want) }
+        let sides = [nil] + tileSides(output)
+        let plans = sides.map { make($0, want) }
+        let affordable = plans.filter { $0.overhead <= Self.affordableOverhead }
+        if let plan = affordable.first(where: { $0.bytes <= budget }) { return plan }
+        for candidates in [affordable, plans] {
+            for plan in candidates {
+                // Each pair costs the same: the most that fit beside the rest.
+                let pairBytes = recipe.optimizer == .lbfgs ? 8 * output.count : 0
+                let room = pairBytes > 0 ? (budget - make(plan.tileSide, 0).bytes) / pairBytes : want
+                if room >= least { return make(plan.tileSide, min(want, room)) }
+            }
+        }
+        let smallest = make(sides.last!, least)
+        throw .tooLarge(estimate: smallest.bytes, available: budget, size: recipe.size, fitting: largestSize(within: budget))
+    }
+
+    /// The plan of the final scale (`recipe.size`, its iterations).
+    public func finalPlan(budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
+        let scales = max(1, recipe.scales) + recipe.refinementScales
+        let iterations = recipe.scaleIterations.flatMap { $0.last } ?? recipe.iterations(atScale: scales - 1, of: scales)
+        return try plan(output: output, iterations: iterations, budget: budget)
+    }
+
+    /// Tile sides from two tiles across the long side down to `smallestTile` alignment steps, largest first.
+    private func tileSides(_ output: Shape) -> [Int] {
+        let long = max(output.height, output.width), a = field.alignment, smallest = Self.smallestTile * a
+        var sides: [Int] = []
+        for across in 2... {
+            let side = (long + across - 1) / across / a * a
+            if side < smallest { break }
+            if side != sides.last { sides.append(side) }
+        }
+        return sides.isEmpty || sides.last! > smallest ? sides + [smallest] : sides
+    }
+
+    /// The largest `--size` (at least 16) that fits `budget` in some plan, or nil if not even 16 does.
+    public func largestSize(within budget: Int) -> Int? {
         func fits(_ size: Int) -> Bool {
             var r = recipe
             r.size = size
-            return (MemoryEstimate(architecture: architecture, recipe: r, content: content, styles: styles, video: video)?.bytes ?? 0) <= budget
+            guard let estimate = MemoryEstimate(architecture: architecture, recipe: r, content: content, styles: styles, video: video)
+            else { return false }
+            let output = estimate.output, least = r.optimizer == .lbfgs ? min(r.historySize, Self.fewestPairs) : 0
+            let side = estimate.tileSides(output).last
+            return estimate.bytes(output: output, tileSide: side, history: least) <= budget
         }
         guard fits(16) else { return nil }
         var low = 16, high = max(16, recipe.size)
@@ -70,16 +180,13 @@ public struct MemoryEstimate: Sendable, Equatable {
 }
 
 extension MemoryEstimate {
-    /// Refuses a run whose estimate is over `available` bytes (nil: unknown, not checked), naming the largest
-    /// size that fits.
+    /// Refuses a run that does not fit `available` bytes (nil: unknown, not checked) even in small tiles, naming
+    /// the budget it needs and the largest size that fits.
     public static func check(architecture: Architecture, recipe: Recipe, content: Shape?, styles: [Shape], video: Bool = false,
                              available: Int?) throws(MemoryEstimateError) {
-        guard let available,
-              let estimate = MemoryEstimate(architecture: architecture, recipe: recipe, content: content, styles: styles, video: video),
-              estimate.bytes > available else { return }
-        throw .tooLarge(estimate: estimate.bytes, available: available, size: recipe.size,
-                        fitting: largestSize(within: available, architecture: architecture, recipe: recipe, content: content,
-                                             styles: styles, video: video))
+        guard let estimate = MemoryEstimate(architecture: architecture, recipe: recipe, content: content, styles: styles, video: video)
+        else { return }
+        _ = try estimate.finalPlan(budget: available)
     }
 }
 
@@ -89,9 +196,11 @@ public enum MemoryEstimateError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case let .tooLarge(estimate, available, size, fitting):
-            let need = "a run at --size \(size) needs about \(gigabytes(estimate)) of memory and \(gigabytes(available)) is available"
+            let need = "a run at --size \(size) needs at least \(gigabytes(estimate)) of memory, even in small tiles, and its budget is "
+                + "\(gigabytes(available)) (--max-memory, else the memory available)"
             guard let fitting else { return need + "; even --size 16 does not fit: free memory first" }
-            return need + "; use --size \(fitting) or less (a smaller --history-size or --optimizer adam also needs less)"
+            let raise = String(format: "%.1fG", (Double(estimate) / Double(1 << 30) * 10).rounded(.up) / 10)
+            return need + "; raise --max-memory to \(raise) or more, or use --size \(fitting) or less"
         }
     }
 

@@ -4,25 +4,43 @@ import TensorCore
 /// The loss of an image: content (features vs the content's at `content_layers`), style (Gram matrices vs
 /// the style images' blended Grams at `style_layers`) and total variation, and its gradient, through a
 /// `FeatureNetwork`. Targets are computed once, at construction, for one image size.
+///
+/// The network runs on the tiles of a `TilePlan` (one tile, the whole picture, unless a side is given), and the
+/// result is the same at any tiling: every tap position belongs to one tile's interior, where the tile sees all
+/// the position depends on. Pass 1 sums each style layer's Gram over the interiors; pass 2 runs the tiles again,
+/// in reverse, and back-propagates the gradient of the interiors' positions against the complete Grams. The last
+/// tile of pass 1 is still in the network, so one tile costs one forward and one backward, as untiled.
 public final class Objective {
     public let network: FeatureNetwork
     public let shape: Shape
+    public let tiles: TilePlan
     private let normalization: Normalization
     private let contentWeight, styleWeight, tvWeight: Double
     private let contentLayers: [String]
     private let styleLayers: [String]
     private let styleLayerWeights: [Double]
     private let taps: Set<String>
+    /// Each tap's downsampling (1 when untiled: its coordinates are then never offset).
+    private let strides: [String: Int]
+    /// Whole-picture content features per content layer.
     private var contentTargets: [String: Tensor] = [:]
     /// Blended target Gram per style layer (C×C).
     private var gramTargets: [String: [Float]] = [:]
-    private var gramScratch: [String: [Float]] = [:]
+    /// The current Gram per style layer, then its difference from the target; and its sum in double.
+    private var grams: [String: [Float]] = [:]
+    private var gramSums: [String: [Double]] = [:]
     private var tapGradients: [String: Tensor] = [:]
+    /// A tile's interior features and their gradient, contiguous (tiled runs only).
+    private var interiorFeatures: [String: [Float]] = [:]
+    private var interiorGradients: [String: [Float]] = [:]
+    private let window: Tensor?
     /// Extra weighted terms on the pixels, added to the total.
     public var pixelTerms: [PixelTerm] = []
 
     /// `content` and `styles` must already have their final sizes (the styles' may differ from `shape`).
-    public init(network: FeatureNetwork, recipe: Recipe, shape: Shape, content: Tensor?, styles: [Tensor]) throws {
+    /// `tileSide`: tile interiors of about this many pixels (nil: the whole picture at once); a network that is
+    /// not one of the known architectures always runs whole pictures.
+    public init(network: FeatureNetwork, recipe: Recipe, shape: Shape, content: Tensor?, styles: [Tensor], tileSide: Int? = nil) throws {
         self.network = network
         self.shape = shape
         normalization = recipe.normalization
@@ -40,12 +58,31 @@ public final class Objective {
             throw EngineError.unknownLayer(name, model: network.name, available: network.layerNames)
         }
         taps = Set(contentLayers + styleLayers)
+        let field = tileSide == nil ? nil : network.receptiveField(taps: taps)
+        func plan(_ shape: Shape) -> TilePlan {
+            guard let tileSide, let field else { return TilePlan(whole: shape) }
+            return TilePlan(shape, side: tileSide, field: field)
+        }
+        tiles = plan(shape)
+        strides = field?.strides ?? [:]
+        window = tiles.tiles.count > 1 ? Tensor(tiles.window) : nil
 
         if !contentLayers.isEmpty {
             guard let content else { throw EngineError.missingContent(reason: "content_weight is not 0") }
             try Self.checkRGB(content)
-            let features = try network.forward(content, taps: Set(contentLayers))
-            for name in contentLayers { contentTargets[name] = features[name]!.copy() }
+            let plan = plan(content.shape)
+            for tile in plan.tiles {
+                let features = try forward(content, tile, taps: Set(contentLayers))
+                for name in contentLayers {
+                    let f = features[name]!
+                    if plan.tiles.count == 1 { contentTargets[name] = f.copy(); continue }
+                    let whole = wholeShape(plan, name, f)
+                    let target = contentTargets[name] ?? Tensor(whole)
+                    contentTargets[name] = target
+                    let r = plan.tapInterior(tile, stride: strides[name]!, tapShape: whole), s = strides[name]!
+                    Self.copy(f, r, into: target, at: (tile.window.y0 / s + r.y0, tile.window.x0 / s + r.x0))
+                }
+            }
         }
         if !styleLayers.isEmpty {
             guard !styles.isEmpty else { throw EngineError.missingStyle(reason: "style_weight is not 0") }
@@ -59,22 +96,15 @@ public final class Objective {
             }
             for (style, share) in zip(styles, blend) {
                 try Self.checkRGB(style)
-                let features = try network.forward(style, taps: Set(styleLayers))
+                try accumulateGrams(of: style, plan(style.shape), taps: Set(styleLayers))
                 for name in styleLayers {
-                    let f = features[name]!
-                    let c = f.shape.channels
-                    var gram = [Float](repeating: 0, count: c * c)
+                    let gram = grams[name]!, count = gram.count
                     // Under `paper` the Gram grows with the number of positions: rescale a style image of another
                     // size to the output's (a layer's positions scale with the image area).
-                    let positions = f.shape.planeSize
-                    var scale = Float(normalization.gramScale(channels: c, positions: positions))
-                    if normalization == .paper { scale *= Float(shape.planeSize) / Float(style.shape.planeSize) }
-                    gram.withUnsafeMutableBufferPointer { Gram.forward(f, scale: scale, into: $0.baseAddress!) }
-                    var target = gramTargets[name] ?? [Float](repeating: 0, count: c * c)
-                    let w = Float(share / blendSum)
-                    for i in 0..<(c * c) { target[i] += w * gram[i] }
+                    let w = Float(share / blendSum) * (normalization == .paper ? Float(shape.planeSize) / Float(style.shape.planeSize) : 1)
+                    var target = gramTargets[name] ?? [Float](repeating: 0, count: count)
+                    for i in 0..<count { target[i] += w * gram[i] }
                     gramTargets[name] = target
-                    gramScratch[name] = [Float](repeating: 0, count: c * c)
                 }
             }
         }
@@ -90,24 +120,34 @@ public final class Objective {
         var losses = Losses()
         gradient.fill(0)
         if !taps.isEmpty {
-            let features = try network.forward(image, taps: taps)
-            for name in taps {
-                let f = features[name]!
-                if tapGradients[name]?.shape != f.shape { tapGradients[name] = Tensor(f.shape) }
-                tapGradients[name]!.fill(0)
-            }
-            for name in contentLayers {
-                let e = content(features[name]!, target: contentTargets[name]!, gradient: tapGradients[name]!)
-                losses.contentLayers.append(e)
-                losses.content += e
-            }
+            let last = try accumulateGrams(of: image, tiles, taps: taps)
+            let whole = Dictionary(uniqueKeysWithValues: taps.map { ($0, wholeShape(tiles, $0, last[$0]!)) })
             for (name, weight) in zip(styleLayers, styleLayerWeights) {
-                let e = weight * style(features[name]!, layer: name, weight: weight, gradient: tapGradients[name]!)
+                let e = weight * styleDifference(name, positions: whole[name]!.planeSize)
                 losses.styleLayers.append(e)
                 losses.style += e
             }
-            let dImage = network.backward(tapGradients)
-            gradient.copy(from: dImage)
+            var contentSums = [Double](repeating: 0, count: contentLayers.count)
+            for (i, tile) in tiles.tiles.enumerated().reversed() {
+                let features = i == tiles.tiles.count - 1 ? last : try forward(image, tile, taps: taps)
+                for name in taps {
+                    let f = features[name]!
+                    if tapGradients[name]?.shape != f.shape { tapGradients[name] = Tensor(f.shape) }
+                    tapGradients[name]!.fill(0)
+                }
+                for (j, name) in contentLayers.enumerated() {
+                    contentSums[j] += contentGradient(features[name]!, layer: name, tile: tile, whole: whole[name]!)
+                }
+                for (name, weight) in zip(styleLayers, styleLayerWeights) {
+                    styleGradient(features[name]!, layer: name, weight: weight, tile: tile, whole: whole[name]!)
+                }
+                Self.add(network.backward(tapGradients), into: gradient, at: tile.window)
+            }
+            for (j, name) in contentLayers.enumerated() {
+                let e = normalization.contentFactor(elements: whole[name]!.count) * contentSums[j]
+                losses.contentLayers.append(e)
+                losses.content += e
+            }
         }
         if tvWeight != 0 {
             let k = normalization.tvFactor(elements: shape.count)
@@ -122,39 +162,183 @@ public final class Objective {
         return losses
     }
 
-    /// k·Σ(F − P)²; adds content_weight·2k(F − P) to `gradient`.
-    private func content(_ f: Tensor, target p: Tensor, gradient: Tensor) -> Double {
-        let k = normalization.contentFactor(elements: f.count)
-        let g = Float(2 * k * contentWeight)
-        var sum = 0.0
-        for i in 0..<f.count {
-            let d = f.data[i] - p.data[i]
-            sum += Double(d * d)
-            gradient.data[i] += g * d
+    // MARK: Passes over the tiles
+
+    /// Runs the network on `tile` of `image` (the picture itself when it is the only tile).
+    private func forward(_ image: Tensor, _ tile: TilePlan.Tile, taps: Set<String>) throws -> [String: Tensor] {
+        guard tile.window.height != image.shape.height || tile.window.width != image.shape.width else {
+            return try network.forward(image, taps: taps)
         }
-        return k * sum
+        let shape = Shape(channels: 3, height: tile.window.height, width: tile.window.width)
+        // The evaluation's window is kept; the targets' plans (content, styles of other sizes) run once.
+        let input = window?.shape == shape ? window! : Tensor(shape)
+        Self.copy(image, tile.window, into: input, at: (0, 0))
+        return try network.forward(input, taps: taps)
     }
 
-    /// E = k·Σ(G − A)² for G = s·F·Fᵀ; adds style_weight·weight·∂E/∂F to `gradient`.
-    private func style(_ f: Tensor, layer: String, weight: Double, gradient: Tensor) -> Double {
-        let c = f.shape.channels, m = f.shape.planeSize
-        let s = normalization.gramScale(channels: c, positions: m)
-        let k = normalization.styleFactor(channels: c, positions: m)
-        var sum = 0.0
-        gramTargets[layer]!.withUnsafeBufferPointer { a in
-            gramScratch[layer]!.withUnsafeMutableBufferPointer { g in
-                Gram.forward(f, scale: Float(s), into: g.baseAddress!)
-                for i in 0..<(c * c) {
-                    let d = g[i] - a[i]
-                    sum += Double(d * d)
-                    g[i] = d
+    /// Sums `image`'s Gram per style layer into `grams` (both triangles, scaled) over `plan`'s interiors; returns the
+    /// last tile's features at `taps`, which the network still holds.
+    @discardableResult
+    private func accumulateGrams(of image: Tensor, _ plan: TilePlan, taps: Set<String>) throws -> [String: Tensor] {
+        var last: [String: Tensor] = [:]
+        for (i, tile) in plan.tiles.enumerated() {
+            last = try forward(image, tile, taps: taps)
+            for name in styleLayers {
+                let f = last[name]!, c = f.shape.channels
+                let whole = wholeShape(plan, name, f)
+                let s = Float(normalization.gramScale(channels: c, positions: whole.planeSize))
+                if grams[name]?.count != c * c {
+                    grams[name] = [Float](repeating: 0, count: c * c)
+                    gramSums[name] = [Double](repeating: 0, count: c * c)
                 }
-                // ∂E/∂G = 2k(G − A).
-                Gram.backward(
-                    g.baseAddress!, features: f, scale: Float(s), alpha: Float(2 * k * styleWeight * weight),
-                    accumulateInto: gradient)
+                if i == 0 { gramSums[name]!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
+                withInterior(f, name, tile: tile, plan: plan, whole: whole) { features, positions in
+                    gramSums[name]!.withUnsafeMutableBufferPointer { sum in
+                        grams[name]!.withUnsafeMutableBufferPointer { scratch in
+                            Gram.accumulate(features, channels: c, positions: positions, scale: s, into: sum.baseAddress!,
+                                            scratch: scratch.baseAddress!)
+                        }
+                    }
+                }
             }
         }
-        return k * sum
+        for name in styleLayers {
+            let c = last[name]!.shape.channels
+            gramSums[name]!.withUnsafeBufferPointer { sum in
+                grams[name]!.withUnsafeMutableBufferPointer { Gram.finish(sum.baseAddress!, channels: c, into: $0.baseAddress!) }
+            }
+        }
+        return last
+    }
+
+    // MARK: Terms
+
+    /// E = k·Σ(G − A)² over the complete Gram (G from its double sum); leaves G − A in `grams`.
+    private func styleDifference(_ layer: String, positions m: Int) -> Double {
+        let target = gramTargets[layer]!, sums = gramSums[layer]!
+        let c = Int(Double(target.count).squareRoot())
+        var sum = 0.0
+        grams[layer]!.withUnsafeMutableBufferPointer { g in
+            for i in 0..<c {
+                for j in 0..<c {
+                    let d = sums[min(i, j) * c + max(i, j)] - Double(target[i * c + j])
+                    sum += d * d
+                    g[i * c + j] = Float(d)
+                }
+            }
+        }
+        return normalization.styleFactor(channels: c, positions: m) * sum
+    }
+
+    /// Adds style_weight·weight·∂E/∂F = style_weight·weight·2k·2s·(G − A)·F for the tile's interior positions.
+    private func styleGradient(_ f: Tensor, layer: String, weight: Double, tile: TilePlan.Tile, whole: Shape) {
+        let c = f.shape.channels, m = whole.planeSize
+        let s = Float(normalization.gramScale(channels: c, positions: m))
+        let alpha = Float(2 * normalization.styleFactor(channels: c, positions: m) * styleWeight * weight)
+        let gradient = tapGradients[layer]!
+        withInterior(f, layer, tile: tile, plan: tiles, whole: whole) { features, positions in
+            grams[layer]!.withUnsafeBufferPointer { d in
+                if tiles.tiles.count == 1 {
+                    Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, scale: s, alpha: alpha,
+                                  accumulateInto: gradient.data)
+                    return
+                }
+                interiorGradients[layer]!.withUnsafeMutableBufferPointer { g in
+                    g.baseAddress!.update(repeating: 0, count: c * positions)
+                    Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, scale: s, alpha: alpha,
+                                  accumulateInto: g.baseAddress!)
+                    let r = tiles.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
+                    Self.scatter(g.baseAddress!, r, into: gradient)
+                }
+            }
+        }
+    }
+
+    /// Σ(F − P)² over the tile's interior positions; adds content_weight·2k(F − P) there.
+    private func contentGradient(_ f: Tensor, layer: String, tile: TilePlan.Tile, whole: Shape) -> Double {
+        let p = contentTargets[layer]!
+        let k = normalization.contentFactor(elements: whole.count)
+        let g = Float(2 * k * contentWeight), gradient = tapGradients[layer]!
+        let stride = strides[layer] ?? 1
+        let r = tiles.tapInterior(tile, stride: stride, tapShape: whole), dy = tile.window.y0 / stride, dx = tile.window.x0 / stride
+        var sum = 0.0
+        for c in 0..<f.shape.channels {
+            for y in r.y0..<r.y1 {
+                let row = (c * f.shape.height + y) * f.shape.width, target = (c * p.shape.height + y + dy) * p.shape.width + dx
+                for x in r.x0..<r.x1 {
+                    let d = f.data[row + x] - p.data[target + x]
+                    sum += Double(d * d)
+                    gradient.data[row + x] += g * d
+                }
+            }
+        }
+        return sum
+    }
+
+    // MARK: Geometry
+
+    /// A tap's whole-picture shape under `plan`: the one tile's own when untiled (any network), else from the
+    /// architecture's layout (tiling needs a known architecture).
+    private func wholeShape(_ plan: TilePlan, _ layer: String, _ f: Tensor) -> Shape {
+        plan.tiles.count == 1 ? f.shape : network.tapShapes([layer], image: plan.shape)![layer]!
+    }
+
+    /// Calls `body` with the tile's interior features of `layer` as a contiguous C×positions block: the map itself
+    /// when the tile is the whole picture, else a copy.
+    private func withInterior(
+        _ f: Tensor, _ layer: String, tile: TilePlan.Tile, plan: TilePlan, whole: Shape, _ body: (UnsafePointer<Float>, Int) -> Void
+    ) {
+        if plan.tiles.count == 1 { return body(f.data, f.shape.planeSize) }
+        let r = plan.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
+        let count = f.shape.channels * r.height * r.width
+        if (interiorFeatures[layer]?.count ?? 0) < count {
+            interiorFeatures[layer] = [Float](repeating: 0, count: count)
+            interiorGradients[layer] = [Float](repeating: 0, count: count)
+        }
+        interiorFeatures[layer]!.withUnsafeMutableBufferPointer { buffer in
+            var o = buffer.baseAddress!
+            for c in 0..<f.shape.channels {
+                for y in r.y0..<r.y1 {
+                    o.update(from: f.data + (c * f.shape.height + y) * f.shape.width + r.x0, count: r.width)
+                    o += r.width
+                }
+            }
+            body(buffer.baseAddress!, r.height * r.width)
+        }
+    }
+
+    /// Adds a contiguous C×(r.height·r.width) block into rectangle `r` of `map` (a layer may be a content layer too).
+    private static func scatter(_ block: UnsafePointer<Float>, _ r: TilePlan.Rect, into map: Tensor) {
+        var o = block
+        for c in 0..<map.shape.channels {
+            for y in r.y0..<r.y1 {
+                let row = map.data + (c * map.shape.height + y) * map.shape.width + r.x0
+                for x in 0..<r.width { row[x] += o[x] }
+                o += r.width
+            }
+        }
+    }
+
+    /// Copies rectangle `r` of `source` into `target` with its corner at `origin` (every channel).
+    private static func copy(_ source: Tensor, _ r: TilePlan.Rect, into target: Tensor, at origin: (y: Int, x: Int)) {
+        for c in 0..<source.shape.channels {
+            for y in r.y0..<r.y1 {
+                let from = source.data + (c * source.shape.height + y) * source.shape.width + r.x0
+                let to = target.data + (c * target.shape.height + y - r.y0 + origin.y) * target.shape.width + origin.x
+                to.update(from: from, count: r.width)
+            }
+        }
+    }
+
+    /// Adds a window's gradient into the picture's.
+    private static func add(_ tile: Tensor, into gradient: Tensor, at r: TilePlan.Rect) {
+        if tile.shape == gradient.shape { gradient.copy(from: tile); return }
+        for c in 0..<gradient.shape.channels {
+            for y in 0..<r.height {
+                let from = tile.data + (c * tile.shape.height + y) * tile.shape.width
+                let to = gradient.data + (c * gradient.shape.height + y + r.y0) * gradient.shape.width + r.x0
+                for x in 0..<r.width { to[x] += from[x] }
+            }
+        }
     }
 }

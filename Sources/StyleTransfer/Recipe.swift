@@ -18,14 +18,21 @@ public struct Recipe: Codable, Equatable, Sendable {
     public var size = 512
     /// From a thumbnail to what fits the machine's memory with VGG at one scale.
     public static let sizeLimit = Limit(16...8192)
-    /// Number of scales, coarse to fine in √2 steps ending at `size` (1 = single scale).
+    /// Number of scales, coarse to fine in √2 steps ending at `size` (1 = single scale), or, when `size` is larger
+    /// than `preview_size`, ending at `preview_size`, followed by refinement scales in 2× steps up to `size`.
     public var scales = 3
     /// √2 steps: 16 scales span a factor of 256, more than 16…8192 pixels needs.
     public static let scalesLimit = Limit(1...16)
     /// No scale is smaller than this long side.
     public var minSize = 128
     public static let minSizeLimit = Limit(1...8192)
-    /// Iterations at the finest scale; coarser scales run half as many (their iterations cost ½, ¼, … as much).
+    /// A multi-scale run larger than this paints at this size first, as a run of this size would, and then only
+    /// refines: the network sees a fixed number of pixels, so a picture painted at 2048 px from the start gets
+    /// strokes a quarter of the size (a fine stipple where a 512 px run paints swirls).
+    public var previewSize = 512
+    public static let previewSizeLimit = Limit(16...8192)
+    /// Iterations at the finest scale up to the preview; coarser scales run half as many (their iterations cost ½,
+    /// ¼, … as much), refinement scales a quarter (they add detail to what is painted, and cost 4×, 16×, … more).
     public var iterations = 60
     /// Also bounds each of `scale_iterations` (and the frames of a recorded run).
     public static let iterationsLimit = Limit(0...100_000)
@@ -51,6 +58,10 @@ public struct Recipe: Codable, Equatable, Sendable {
     public static let learningRateLimit = Limit(1e-6...1000.0)
     public var historySize = 100
     public static let historySizeLimit = Limit(1...1000)
+    /// The memory a run may use (nil: what the machine has available when it starts). A run that would need more
+    /// is evaluated in tiles (exactly: the same loss and gradient) and keeps fewer L-BFGS pairs; one that cannot
+    /// fit even so is refused before it starts.
+    public var maxMemory: ByteCount? = nil
     public var lineSearch = false
     public var beta1 = 0.9
     public var beta2 = 0.999
@@ -105,6 +116,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try Self.sizeLimit.check(size, key: "size")
         try Self.scalesLimit.check(scales, key: "scales")
         try Self.minSizeLimit.check(minSize, key: "min_size")
+        try Self.previewSizeLimit.check(previewSize, key: "preview_size")
         try Self.iterationsLimit.check(iterations, key: "iterations")
         try Self.iterationsLimit.check(scaleIterations ?? [], key: "scale_iterations")
         try Self.styleScaleLimit.check(styleScale, key: "style_scale")
@@ -124,16 +136,31 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     public var effectiveLearningRate: Double { learningRate ?? (optimizer == .lbfgs ? 1 : 0.02) }
 
-    /// Iterations of scale `index` of `count`.
+    /// Refinement scales past `preview_size`: 2× steps up to `size` (none for a single-scale run).
+    public var refinementScales: Int {
+        guard scales > 1 else { return 0 }
+        var side = previewSize, count = 0
+        while side < size {
+            side *= 2
+            count += 1
+        }
+        return count
+    }
+
+    /// Iterations of scale `index` of `count` (the last `refinementScales` of which refine).
     public func iterations(atScale index: Int, of count: Int) -> Int {
         if let scaleIterations { return scaleIterations[index] }
-        return index == count - 1 ? iterations : max(1, iterations / 2)
+        let preview = count - min(refinementScales, count - 1)
+        if index >= preview { return max(1, iterations / 4) }
+        return index == preview - 1 ? iterations : max(1, iterations / 2)
     }
 
     enum CodingKeys: String, CodingKey {
         case size, scales, iterations, optimizer, beta1, beta2, clamp, model, pooling, normalization, noise, seed
         case tolerance
         case minSize = "min_size"
+        case previewSize = "preview_size"
+        case maxMemory = "max_memory"
         case restoreDetail = "restore_detail"
         case scaleIterations = "scale_iterations"
         case styleScale = "style_scale"
@@ -162,6 +189,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.size, &size)
         try read(.scales, &scales)
         try read(.minSize, &minSize)
+        try read(.previewSize, &previewSize)
         try read(.iterations, &iterations)
         try read(.restoreDetail, &restoreDetail)
         scaleIterations = try c.decodeIfPresent([Int].self, forKey: .scaleIterations)
@@ -170,6 +198,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.optimizer, &optimizer)
         learningRate = try c.decodeIfPresent(Double.self, forKey: .learningRate)
         try read(.historySize, &historySize)
+        maxMemory = try c.decodeIfPresent(ByteCount.self, forKey: .maxMemory)
         try read(.lineSearch, &lineSearch)
         try read(.beta1, &beta1)
         try read(.beta2, &beta2)

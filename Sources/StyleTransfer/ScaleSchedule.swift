@@ -1,16 +1,24 @@
 import TensorCore
 
 /// The image sizes of a multi-scale run: `count` long sides in √2 steps ending at `size`, none below
-/// `minSize` (coarser steps that would be are dropped), with the reference image's aspect ratio.
+/// `minSize` (coarser steps that would be are dropped), with the reference image's aspect ratio. With a
+/// `previewSize` below `size` (and more than one scale) the √2 steps end there, and refinement scales follow in
+/// 2× steps up to `size`.
 public struct ScaleSchedule: Equatable, Sendable {
     public let shapes: [Shape]
 
-    public init(size: Int, count: Int, minSize: Int, aspectOf reference: Shape) {
+    public init(size: Int, count: Int, minSize: Int, previewSize: Int? = nil, aspectOf reference: Shape) {
         precondition(size > 0 && count > 0, "schedule of \(count) scales to \(size)")
+        let top = count > 1 ? min(size, previewSize ?? size) : size
         var sides: [Int] = []
         for k in stride(from: count - 1, through: 0, by: -1) {
-            let side = Int((Double(size) / Double.squareRootOfTwoPower(k)).rounded())
-            if side >= min(minSize, size) && side != sides.last { sides.append(side) }
+            let side = Int((Double(top) / Double.squareRootOfTwoPower(k)).rounded())
+            if side >= min(minSize, top) && side != sides.last { sides.append(side) }
+        }
+        var side = top
+        while side < size {
+            side = min(size, 2 * side)
+            sides.append(side)
         }
         shapes = sides.map { Self.shape(longSide: $0, aspectOf: reference) }
     }

@@ -14,6 +14,14 @@ public enum AvailableMemory {
         return [free, room].compactMap { $0 }.min()
     }
 
+    /// What this process holds now (`VmRSS`), bytes; 0 where `/proc` does not tell.
+    public static func resident() -> Int {
+        guard let status = read("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kB = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { return 0 }
+        return kB * 1024
+    }
+
     /// `MemAvailable:  21684256 kB` in bytes.
     public static func memAvailable(meminfo: String) -> Int? {
         guard let line = meminfo.split(separator: "\n").first(where: { $0.hasPrefix("MemAvailable:") }) else { return nil }

@@ -37,7 +37,15 @@ public enum BLAS {
             alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
 
+    /// Row-major symmetric rank-k update of the upper triangle: `C = alpha · A·Aᵀ + beta · C`, A n×k (half the
+    /// FLOPs of the GEMM that writes both triangles).
+    @inline(__always)
+    public static func ssyrk(n: Int, k: Int, alpha: Float, a: UnsafePointer<Float>, lda: Int, beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        library.ssyrk(rowMajor, upper, noTrans, Int32(n), Int32(k), alpha, a, Int32(lda), beta, c, Int32(ldc))
+    }
+
     // CBLAS enumeration values, fixed by the CBLAS standard.
+    private static let upper: Int32 = 121
     private static let rowMajor: Int32 = 101
     private static let noTrans: Int32 = 111
     private static let trans: Int32 = 112
@@ -62,6 +70,8 @@ public enum BLAS {
         typealias Sgemm = @convention(c) (
             Int32, Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32,
             UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
+        typealias Ssyrk = @convention(c) (
+            Int32, Int32, Int32, Int32, Int32, Float, UnsafePointer<Float>?, Int32, Float, UnsafeMutablePointer<Float>?, Int32) -> Void
         typealias GetString = @convention(c) () -> UnsafePointer<CChar>
         typealias GetInt = @convention(c) () -> Int32
         typealias SetInt = @convention(c) (Int32) -> Void
@@ -69,6 +79,7 @@ public enum BLAS {
         let path: String
         let coreSource: CPUKernel.Source
         let sgemm: Sgemm
+        let ssyrk: Ssyrk
         let getConfig: GetString
         let getCoreName: GetString
         let getNumThreads: GetInt
@@ -92,6 +103,7 @@ public enum BLAS {
                     return Library(
                         path: path, coreSource: source,
                         sgemm: try symbol("cblas_sgemm", Sgemm.self),
+                        ssyrk: try symbol("cblas_ssyrk", Ssyrk.self),
                         getConfig: try symbol("openblas_get_config", GetString.self),
                         getCoreName: try symbol("openblas_get_corename", GetString.self),
                         getNumThreads: try symbol("openblas_get_num_threads", GetInt.self),

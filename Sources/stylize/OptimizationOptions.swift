@@ -3,7 +3,8 @@ import StyleTransfer
 
 /// How the pixels are optimised and when to stop; the help shows `D`'s defaults.
 struct OptimizationOptions<D: CommandDefaults>: ParsableArguments {
-    @Option(help: help("Iterations at the finest scale, \(Recipe.iterationsLimit); coarser scales run half as many.", default: D.recipe.iterations))
+    @Option(help: help("Iterations at the finest scale up to --preview-size, \(Recipe.iterationsLimit); coarser scales run half as many, "
+                       + "refinement scales a quarter.", default: D.recipe.iterations))
     var iterations: Int?
 
     @Option(help: help("The optimizer.", default: D.recipe.optimizer.rawValue))
@@ -12,7 +13,7 @@ struct OptimizationOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: help("Step size, \(Recipe.learningRateLimit).", default: "1 for lbfgs, 0.02 for adam"))
     var learningRate: Double?
 
-    @Option(help: help("L-BFGS: curvature pairs kept, \(Recipe.historySizeLimit).", default: D.recipe.historySize))
+    @Option(help: help("L-BFGS: curvature pairs kept, \(Recipe.historySizeLimit) (fewer when --max-memory needs it).", default: D.recipe.historySize))
     var historySize: Int?
 
     @Flag(inversion: .prefixedNo, help: help("L-BFGS: strong-Wolfe line search (more evaluations per iteration, steadier).", default: D.recipe.lineSearch))
@@ -28,7 +29,8 @@ struct OptimizationOptions<D: CommandDefaults>: ParsableArguments {
                        default: D.recipe.clamp.rawValue))
     var clamp: Recipe.Clamp?
 
-    @Option(help: help("Scales, coarse to fine in √2 steps ending at --size, \(Recipe.scalesLimit) (1 = single scale).", default: D.recipe.scales))
+    @Option(help: help("Scales, coarse to fine in √2 steps ending at --size (or at --preview-size, then 2× steps), "
+                       + "\(Recipe.scalesLimit) (1 = single scale).", default: D.recipe.scales))
     var scales: Int?
 
     @Option(help: help("Smallest long side a scale may have, pixels, \(Recipe.minSizeLimit).", default: D.recipe.minSize))

@@ -50,6 +50,27 @@ enum ProgressEvent: Encodable {
         var width: Int
         var height: Int
         var iterations: Int
+        /// How the scale is evaluated within the memory budget (`EvaluationPlan`): tiles (1: whole), their
+        /// interiors' side, L-BFGS pairs kept, the estimated peak.
+        var tiles: Int? = nil
+        var tileSide: Int? = nil
+        var historySize: Int? = nil
+        var memoryBytes: Int? = nil
+
+        enum CodingKeys: String, CodingKey {
+            case scale, scales, width, height, iterations, tiles
+            case tileSide = "tile_side"
+            case historySize = "history_size"
+            case memoryBytes = "memory_bytes"
+        }
+
+        init(scale: Int, scales: Int, width: Int, height: Int, iterations: Int, plan: EvaluationPlan? = nil) {
+            (self.scale, self.scales, self.width, self.height, self.iterations) = (scale, scales, width, height, iterations)
+            tiles = plan?.tiles
+            tileSide = plan?.tileSide
+            historySize = plan.flatMap { $0.historySize > 0 ? $0.historySize : nil }
+            memoryBytes = plan.flatMap { $0.bytes > 0 ? $0.bytes : nil }
+        }
     }
 
     struct Iteration: Encodable {

@@ -11,6 +11,14 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: help("Long side of the output, pixels, \(Recipe.sizeLimit).", default: D.recipe.size))
     var size: Int?
 
+    @Option(help: help("A multi-scale run larger than this paints at this size first, then refines in 2× steps up to --size, "
+                       + "so it looks like a run of this size, only sharper; \(Recipe.previewSizeLimit).", default: D.recipe.previewSize))
+    var previewSize: Int?
+
+    @Option(help: ArgumentHelp("Memory the run may use, e.g. 3G or 512M; a larger run is evaluated in exact tiles and keeps fewer "
+                + "L-BFGS pairs, one that cannot fit is refused before it starts. (default: the memory available when it starts)"))
+    var maxMemory: ByteCount?
+
     @Option(help: "Feature network: an installed model name or a weights file. (default: vgg19 if installed, else vgg16)")
     var model: String?
 
@@ -92,6 +100,8 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     /// Every flag given, over `r`.
     func apply(to r: inout Recipe, objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>) throws {
         if let size { r.size = size }
+        if let previewSize { r.previewSize = previewSize }
+        if let maxMemory { r.maxMemory = maxMemory }
         if let model { r.model = model }
         if let pooling { r.pooling = pooling }
         if let initialization { r.initialization = initialization }
@@ -115,6 +125,10 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
 }
 
 extension Pooling: ExpressibleByArgument {}
+
+extension ByteCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
 
 extension StartImage: ExpressibleByArgument {
     public init?(argument: String) { self.init(parsing: argument) }

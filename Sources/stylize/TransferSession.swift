@@ -24,7 +24,7 @@ final class TransferSession {
         let start = DispatchTime.now()
         let setup = try TransferSetup(recipe: recipe, content: content, styles: styles, maxMegapixels: maxMegapixels)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
-                            initialization: setup.initialization)
+                            initialization: setup.initialization, memoryBudget: setup.memoryBudget)
         self.recipe = setup.recipe
         modelName = setup.modelName
         contentPath = content
@@ -63,10 +63,12 @@ final class TransferSession {
         let shapes = engine.schedule.shapes, last = shapes.last!
         let scales = shapes.enumerated().map { i, shape in
             ProgressEvent.Scale(scale: i + 1, scales: shapes.count, width: shape.width, height: shape.height,
-                                iterations: recipe.iterations(atScale: i, of: shapes.count))
+                                iterations: recipe.iterations(atScale: i, of: shapes.count), plan: engine.plans[i])
         }
+        let peak = engine.plans.map(\.bytes).max() ?? 0
         printer.emit(.started(.init(command: command, model: modelName, recipe: sidecarRecipe, inputs: inputs, outputs: outputs, scales: scales)),
-                     text: "model \(modelName), \(shapes.count) scale(s) to \(last.width)×\(last.height), \(recipe.optimizer.rawValue)")
+                     text: "model \(modelName), \(shapes.count) scale(s) to \(last.width)×\(last.height), \(recipe.optimizer.rawValue)"
+                        + (peak > 0 ? ", about \(ByteCount(bytes: peak).gigabytes) of memory at most" : ""))
         let result: EngineResult
         do {
             result = try runEngine()

@@ -16,6 +16,8 @@ struct TransferSetup {
     let content: Tensor?
     let styles: [Tensor]
     let initialization: Initialization
+    /// Bytes the run may use: `max_memory`, else what the machine had available once the network was loaded.
+    let memoryBudget: Int?
 
     /// `recipe` must be validated. Images are read first (none over `maxMegapixels`): a wrong path fails at once,
     /// before the weights load. A run estimated over the memory available is refused before any work; `video`
@@ -28,9 +30,12 @@ struct TransferSetup {
         var recipe = recipe
         (network, modelName) = try TransferSession.loadNetwork(for: &recipe)
         self.recipe = recipe
+        // What is available now comes on top of what this process already holds (its pictures and weights are
+        // counted in the estimate).
+        memoryBudget = recipe.maxMemory?.bytes ?? AvailableMemory.bytes().map { $0 + AvailableMemory.resident() }
         if let architecture = Architecture(rawValue: network.name) {
             try MemoryEstimate.check(architecture: architecture, recipe: recipe, content: self.content?.shape,
-                                     styles: self.styles.map(\.shape), video: video, available: AvailableMemory.bytes())
+                                     styles: self.styles.map(\.shape), video: video, available: memoryBudget)
         }
     }
 }

@@ -40,17 +40,18 @@ final class InputLimitTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
     }
 
-    func testARunOverTheAvailableMemoryIsRefusedWithASizeThatFits() throws {
-        let available = try XCTUnwrap(AvailableMemory.bytes())
-        // VGG's first two convolutions alone hold 2 × 64 planes plus two gradient buffers as large: 1 KiB a pixel.
-        let size = Int((Double(available) / 1024).squareRoot()) + 1
+    func testARunThatCannotFitItsMemoryBudgetEvenInTilesIsRefusedWithWhatWouldFit() throws {
         let dir = try Stylize.directory(self), output = dir + "/out.png"
-        let run = try Stylize.run(["image", content, style, "-o", output, "--size", "\(size)"])
+        let run = try Stylize.run(["image", content, style, "-o", output, "--size", "2048", "--max-memory", "300M"])
         XCTAssertEqual(run.status, 1, run.error)
-        XCTAssertTrue(run.error.contains("a run at --size \(size) needs about"), run.error)
+        XCTAssertTrue(run.error.contains("a run at --size 2048 needs at least"), run.error)
+        XCTAssertTrue(run.error.contains("its budget is 0.3 GB"), run.error)
         let fitting = try XCTUnwrap(run.error.components(separatedBy: "use --size ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },
                                     run.error)
-        XCTAssertLessThan(fitting, size)
+        XCTAssertLessThan(fitting, 2048)
         XCTAssertFalse(FileManager.default.fileExists(atPath: output))
+        let bad = try Stylize.run(["image", content, style, "-o", output, "--max-memory", "lots"])
+        XCTAssertEqual(bad.status, 64, bad.error)
+        XCTAssertTrue(bad.error.contains("--max-memory"), bad.error)
     }
 }

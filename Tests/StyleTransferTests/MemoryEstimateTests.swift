@@ -6,8 +6,14 @@ import XCTest
 final class MemoryEstimateTests: XCTestCase {
     private let photo = Shape(channels: 3, height: 600, width: 800)
 
-    private func estimate(_ recipe: Recipe, _ architecture: Architecture = .vgg16, video: Bool = false) throws -> Int {
-        try XCTUnwrap(MemoryEstimate(architecture: architecture, recipe: recipe, content: photo, styles: [photo], video: video)).bytes
+    private func estimator(_ recipe: Recipe, _ architecture: Architecture = .vgg16, video: Bool = false) throws -> MemoryEstimate {
+        try XCTUnwrap(MemoryEstimate(architecture: architecture, recipe: recipe, content: photo, styles: [photo], video: video))
+    }
+
+    /// The whole picture at `recipe.size` with `history` pairs.
+    private func estimate(_ recipe: Recipe, _ architecture: Architecture = .vgg16, video: Bool = false, history: Int = 60) throws -> Int {
+        let e = try estimator(recipe, architecture, video: video)
+        return e.bytes(output: e.output, tileSide: nil, history: history)
     }
 
     func testNetworkWeightsAreTheLayoutsParameters() throws {
@@ -29,43 +35,60 @@ final class MemoryEstimateTests: XCTestCase {
         // Four times the pixels: the per-pixel part quadruples, the weights and baseline do not.
         XCTAssertGreaterThan(Double(large) / Double(small), 3)
         XCTAssertLessThan(Double(large) / Double(small), 4)
-        // L-BFGS keeps 2 vectors of 3·H·W floats per pair, one pair per iteration up to the history size.
-        recipe.iterations = 30
-        let lbfgs30 = try estimate(recipe)
-        recipe.iterations = 40
+        // L-BFGS keeps 2 vectors of 3·H·W floats per pair.
         let pixels = 3 * 1536 * 2048
-        XCTAssertEqual(try estimate(recipe) - lbfgs30, 10 * 2 * pixels * 4)
-        recipe.historySize = 10
-        XCTAssertEqual(lbfgs30 - (try estimate(recipe)), 20 * 2 * pixels * 4)
+        XCTAssertEqual(try estimate(recipe, history: 40) - (try estimate(recipe, history: 30)), 10 * 2 * pixels * 4)
         recipe.optimizer = .adam
-        XCTAssertLessThan(try estimate(recipe), lbfgs30)
+        XCTAssertLessThan(try estimate(recipe, history: 0), try estimate(Recipe(), history: 0) + large)
         XCTAssertGreaterThan(try estimate(recipe, video: true), try estimate(recipe))
     }
 
-    func testTheLargestSizeThatFitsIsTheLastOneUnderTheBudget() throws {
+    func testTilesCostLessMemoryThanTheWholePicture() throws {
         var recipe = Recipe()
-        recipe.size = 4096
-        let budget = 3 << 30
-        let fitting = try XCTUnwrap(MemoryEstimate.largestSize(within: budget, architecture: .vgg19, recipe: recipe, content: photo, styles: [photo]))
-        recipe.size = fitting
-        XCTAssertLessThanOrEqual(try estimate(recipe, .vgg19), budget)
-        recipe.size = fitting + 1
-        XCTAssertGreaterThan(try estimate(recipe, .vgg19), budget)
-        XCTAssertNil(MemoryEstimate.largestSize(within: 1 << 20, architecture: .vgg19, recipe: recipe, content: photo, styles: [photo]))
+        recipe.size = 2048
+        let e = try estimator(recipe)
+        let whole = e.bytes(output: e.output, tileSide: nil, history: 10)
+        let halves = e.bytes(output: e.output, tileSide: 1024, history: 10)
+        let small = e.bytes(output: e.output, tileSide: 256, history: 10)
+        XCTAssertLessThan(halves, whole)
+        XCTAssertLessThan(small, halves)
     }
 
-    func testARunOverTheAvailableMemoryIsRefusedWithASizeThatFits() throws {
+    func testAPlanKeepsEveryPairAndTheWholePictureWhenItCanAndFitsItsBudgetOtherwise() throws {
+        var recipe = Recipe()
+        recipe.size = 2048
+        let e = try estimator(recipe)
+        let free = try e.plan(output: e.output, iterations: 60, budget: nil)
+        XCTAssertNil(free.tileSide)
+        XCTAssertEqual(free.historySize, 60, "no more pairs than iterations")
+        let roomy = try e.plan(output: e.output, iterations: 60, budget: free.bytes)
+        XCTAssertEqual(roomy, free)
+        for gigabytes in [3, 2] {
+            let budget = gigabytes << 30
+            let plan = try e.plan(output: e.output, iterations: 60, budget: budget)
+            XCTAssertLessThanOrEqual(plan.bytes, budget, plan.summary)
+            XCTAssertGreaterThan(plan.tiles, 1, plan.summary)
+            XCTAssertGreaterThanOrEqual(plan.historySize, 5, plan.summary)
+        }
+    }
+
+    func testARunThatCannotFitEvenInSmallTilesIsRefusedWithTheBudgetItNeedsAndASizeThatFits() throws {
         var recipe = Recipe()
         recipe.size = 4096
-        let needed = try estimate(recipe)
-        XCTAssertNoThrow(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: needed))
+        let budget = 600 << 20
         XCTAssertNoThrow(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: nil))
-        XCTAssertThrowsError(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: needed / 4)) { error in
-            guard case let .tooLarge(estimate, available, size, fitting?)? = error as? MemoryEstimateError else { return XCTFail("\(error)") }
-            XCTAssertEqual([estimate, available, size], [needed, needed / 4, 4096])
+        var named: Int?
+        XCTAssertThrowsError(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: budget)) { error in
+            guard case let .tooLarge(needed, available, size, fitting?)? = error as? MemoryEstimateError else { return XCTFail("\(error)") }
+            named = needed
+            XCTAssertEqual([available, size], [budget, 4096])
+            XCTAssertGreaterThan(needed, budget)
             XCTAssertLessThan(fitting, 4096)
-            XCTAssertGreaterThan(fitting, 1024, "a quarter of the memory still holds about half the side")
             XCTAssertTrue("\(error)".contains("use --size \(fitting) or less"), "\(error)")
+            XCTAssertTrue("\(error)".contains("raise --max-memory to "), "\(error)")
         }
+        let needed = try XCTUnwrap(named)
+        XCTAssertNoThrow(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: needed),
+                         "the budget the message names is enough")
     }
 }
