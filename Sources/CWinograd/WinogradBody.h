@@ -100,11 +100,12 @@ static void FN(transform_in)(const float *x, int K, int H, int W, const plan_t *
     }
 }
 
-/// m[n][slot] (rows `tp` apart) = Σ_k v[k][slot] · u[k][n] for `tvc` tile vectors and NB channels.
-static inline __attribute__((always_inline)) void FN(micro)(const float *v, size_t tp, const float *u, int K, float *m, const int tvc) {
+/// m[n][slot] (rows `tp` apart) = Σ_k v[k][slot] · u[k][n] for `tvc` tile vectors and NB channels, added to m
+/// when `accumulate` (a later slice of k).
+static inline __attribute__((always_inline)) void FN(micro)(const float *v, size_t tp, const float *u, int K, float *m, int accumulate, const int tvc) {
     vf acc[TV][NB];
     for (int t = 0; t < tvc; t++)
-        for (int j = 0; j < NB; j++) acc[t][j] = 0.0f;
+        for (int j = 0; j < NB; j++) acc[t][j] = accumulate ? *(const vf *)(m + j * tp + t * VW) : 0.0f;
     for (int k = 0; k < K; k++) {
         vf a[TV];
         for (int t = 0; t < tvc; t++) a[t] = *(const vf *)(v + k * tp + t * VW);
@@ -117,18 +118,22 @@ static inline __attribute__((always_inline)) void FN(micro)(const float *v, size
         for (int t = 0; t < tvc; t++) *(vf *)(m + j * tp + t * VW) = acc[t][j];
 }
 
-/// M for channel groups g0..<g1 and `nvec` tile vectors. A group's kernel panel (K·NB floats) stays in L1 while
-/// the tiles stream from L2.
+/// M for channel groups g0..<g1 and `nvec` tile vectors. k is taken in slices whose rows of V stay in L1 while
+/// every group's kernel panel passes over them.
 static void FN(products)(const float *V, const float *U, float *M, const plan_t *p, int K, int g0, int g1, int nvec) {
     const size_t tp = p->tp;
+    const int slice = max_int(16, KSLICE_FLOATS / (int)tp);
     for (int xi = 0; xi < 36; xi++) {
-        const float *v = V + (size_t)xi * K * tp;
-        for (int g = g0; g < g1; g++) {
-            const float *u = U + ((size_t)xi * p->groups + g) * K * NB;
-            float *m = M + ((size_t)xi * p->np + g * NB) * tp;
-            int v0 = 0;
-            for (; v0 + TV <= nvec; v0 += TV) FN(micro)(v + v0 * VW, tp, u, K, m + v0 * VW, TV);
-            for (; v0 < nvec; v0++) FN(micro)(v + v0 * VW, tp, u, K, m + v0 * VW, 1);
+        for (int k0 = 0; k0 < K; k0 += slice) {
+            int kc = min_int(slice, K - k0);
+            const float *v = V + ((size_t)xi * K + k0) * tp;
+            for (int g = g0; g < g1; g++) {
+                const float *u = U + (((size_t)xi * p->groups + g) * K + k0) * NB;
+                float *m = M + ((size_t)xi * p->np + g * NB) * tp;
+                int v0 = 0;
+                for (; v0 + TV <= nvec; v0 += TV) FN(micro)(v + v0 * VW, tp, u, kc, m + v0 * VW, k0 > 0, TV);
+                for (; v0 < nvec; v0++) FN(micro)(v + v0 * VW, tp, u, kc, m + v0 * VW, k0 > 0, 1);
+            }
         }
     }
 }
