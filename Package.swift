@@ -28,7 +28,9 @@ let package = Package(
         .target(name: "TensorCore"),
         // Write-to-a-temporary-then-rename, shared by Media and Weights (which must not depend on each other).
         .target(name: "AtomicFiles"),
-        .target(name: "Layers", dependencies: ["TensorCore"]),
+        // The fused Winograd kernels, one C source compiled per instruction set (why C: Sources/CWinograd/Winograd.c).
+        .target(name: "CWinograd"),
+        .target(name: "Layers", dependencies: ["TensorCore", "CWinograd"]),
         .target(name: "Models", dependencies: ["TensorCore", "Layers"]),
         .target(
             name: "Weights",

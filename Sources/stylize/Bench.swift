@@ -9,7 +9,9 @@ struct Bench: ParsableCommand {
         abstract: "Time the feature network's forward + backward pass (random weights: speed does not depend on values).",
         discussion: """
             GFLOP/s are the FLOPs a direct convolution would need (2·Cin·Cout·K²·Ho·Wo per convolution, forward and \
-            backward) divided by the time taken; Winograd does fewer multiplications, so its rates are effective ones.
+            backward) divided by the time taken; Winograd does fewer multiplications, so its rates are effective ones \
+            and may pass the machine's sgemm rate (measured first, with OpenBLAS on every core). Per core: divided by \
+            the workers. STYLIZE_ISA=avx2|avx512|generic forces the Winograd instruction set.
             """)
 
     @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
@@ -46,7 +48,13 @@ struct Bench: ParsableCommand {
             return a
         }
         let blas = try BLAS.load()
-        if !json { print("OpenBLAS \(blas.coreName), \(blas.threads) threads; \(Parallel.workers) workers") }
+        let isa = WinogradISA.active, workers = Parallel.workers
+        let sgemmPeak = SgemmRate.measure()
+        if !json {
+            print(String(
+                format: "OpenBLAS %@, %d threads; %d workers; Winograd %@; sgemm peak %.1f GFLOP/s (%.1f per core)",
+                blas.coreName, blas.threads, workers, isa.description, sgemmPeak, sgemmPeak / Double(blas.threads)))
+        }
         for architecture in architectures {
             let network = try architecture.makeNetwork(weights: architecture.randomWeights(seed: 1), algorithm: forced)
             let tap = layer ?? (architecture.rawValue.hasPrefix("vgg") ? "conv5_1" : network.layerNames.last!)
@@ -59,29 +67,39 @@ struct Bench: ParsableCommand {
                     throw ValidationError("\(architecture.rawValue) has no layer \(tap)")
                 }
                 var gradient: Tensor?
+                var forwardSeconds = 0.0, backwardSeconds = 0.0
                 func evaluate() throws {
+                    let start = Clock.now()
                     let taps = try network.forward(image, taps: [tap])
+                    let middle = Clock.now()
                     if gradient == nil {
                         gradient = Tensor(taps[tap]!.shape)
                         gradient!.fill(1e-3)
                     }
                     _ = network.backward([tap: gradient!])
+                    forwardSeconds += middle - start
+                    backwardSeconds += Clock.now() - middle
                 }
                 try evaluate()
+                forwardSeconds = 0
+                backwardSeconds = 0
                 let start = Clock.now(), cpuStart = processCPUSeconds()
                 for _ in 0..<iterations { try evaluate() }
                 let seconds = (Clock.now() - start) / Double(iterations)
                 let cpu = (processCPUSeconds() - cpuStart) / Double(iterations)
-                let gflops = (flops.forward + flops.backward) / seconds / 1e9
+                let (forward, backward) = (forwardSeconds / Double(iterations), backwardSeconds / Double(iterations))
+                let gflops = (flops.forward + flops.backward) / seconds / 1e9, perCore = gflops / Double(workers)
+                let share = gflops / sgemmPeak
                 let peak = peakMemoryMB()
                 if json {
                     print(String(
-                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"gflops\": %.1f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
-                        architecture.rawValue, tap, path, size, size, seconds, gflops, peak, cpu))
+                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"isa\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"forward_seconds\": %.4f, \"backward_seconds\": %.4f, \"gflops\": %.1f, \"gflops_per_core\": %.1f, \"sgemm_peak_gflops\": %.1f, \"share_of_sgemm_peak\": %.3f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, tap, path, isa.description, size, size, seconds, forward, backward, gflops, perCore, sgemmPeak, share, peak, cpu))
                 } else {
                     print(String(
-                        format: "%@ to %@ %d×%d (%@): %.3f s/eval, %.1f GFLOP/s direct-convolution equivalent (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
-                        architecture.rawValue, tap, size, size, path, seconds, gflops, (flops.forward + flops.backward) / 1e9, peak, cpu))
+                        format: "%@ to %@ %d×%d (%@, %@): %.3f s/eval (forward %.3f, backward %.3f), %.1f GFLOP/s direct-convolution equivalent, %.1f per core, %.0f%% of sgemm peak (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, path, isa.description, seconds, forward, backward, gflops, perCore, share * 100,
+                        (flops.forward + flops.backward) / 1e9, peak, cpu))
                 }
             }
         }

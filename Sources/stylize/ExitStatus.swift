@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 import Media
 import Models
 import StyleTransfer
@@ -47,6 +48,11 @@ protocol StatusError: Error {
 
 /// A knob outside its range is a mistake of the command line or of the recipe file standing in for it.
 extension LimitError: StatusError {
+    var status: ExitStatus { .usage }
+}
+
+/// `STYLIZE_ISA` is part of how the command was called.
+extension WinogradISAError: StatusError {
     var status: ExitStatus { .usage }
 }
 

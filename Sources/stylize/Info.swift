@@ -1,11 +1,12 @@
 import Foundation
 import ArgumentParser
+import Layers
 import Media
 import TensorCore
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show the linked libraries, the OpenBLAS kernel in use and the measured sgemm rate.")
+        abstract: "Show the linked libraries, the OpenBLAS kernel in use, the convolution instruction set and the measured sgemm rate.")
 
     @Option(help: "Size of the square sgemm used to measure the rate.")
     var gemmSize = 1024
@@ -18,6 +19,8 @@ struct Info: ParsableCommand {
         print("\("library".padding(12)) \(blas.library)")
         print("\("kernel".padding(12)) \(blas.coreName) (\(blas.coreSource.rawValue))")
         print("\("threads".padding(12)) \(blas.threads) (cores this process may use: \(CoreCount.available))")
+        let supported = WinogradISA.allCases.filter(\.isSupported).map(\.description).joined(separator: ", ")
+        print("\("winograd".padding(12)) \(WinogradISA.active) (this CPU runs: \(supported); STYLIZE_ISA chooses)")
         let rate = SgemmRate.measure(size: gemmSize)
         print("\("sgemm".padding(12)) \(String(format: "%.1f", rate)) GFLOP/s (\(gemmSize)³, single precision)")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Layers
 
 @main
 struct Stylize: AsyncParsableCommand { // async so that `models fetch` can await its tools
@@ -17,6 +18,7 @@ struct Stylize: AsyncParsableCommand { // async so that `models fetch` can await
     /// ArgumentParser's `main`, with every error reported as one line and the statuses of `ExitStatus`.
     static func main() async {
         do {
+            _ = try WinogradISA.fromEnvironment()  // a bad STYLIZE_ISA is refused here, before any work
             var command = try parseAsRoot()
             if var command = command as? AsyncParsableCommand { try await command.run() } else { try command.run() }
         } catch {
