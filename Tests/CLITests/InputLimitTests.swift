@@ -42,7 +42,7 @@ final class InputLimitTests: XCTestCase {
 
     func testARunOverTheAvailableMemoryIsRefusedWithASizeThatFits() throws {
         let available = try XCTUnwrap(AvailableMemory.bytes())
-        // VGG's first two convolutions alone hold 2 × 64 planes plus two gradient buffers as large: 1 KiB a pixel.
+        // VGG's two ping-pong buffers of 64 planes, relu1_1's copy and the objective's gradient for it: 1 KiB a pixel.
         let size = Int((Double(available) / 1024).squareRoot()) + 1
         let dir = try Stylize.directory(self), output = dir + "/out.png"
         let run = try Stylize.run(["image", content, style, "-o", output, "--size", "\(size)"])
