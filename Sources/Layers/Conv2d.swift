@@ -40,14 +40,19 @@ public final class Conv2d: Convolution {
             width: (input.width + 2 * padding - kernel) / stride + 1)
     }
 
-    private func bandRows(_ out: Shape) -> Int {
-        max(1, min(out.height, Conv2d.bandFloats / max(1, inChannels * kernel * kernel * out.width)))
-    }
+    private func bandRows(_ out: Shape) -> Int { Conv2d.bandRows(columns: inChannels * kernel * kernel, out) }
+
+    private static func bandRows(columns: Int, _ out: Shape) -> Int { max(1, min(out.height, bandFloats / max(1, columns * out.width))) }
 
     public func workspaceSize(_ input: Shape) -> Int {
-        if pointwise { return 0 }
-        let out = outputShape(input)
-        return Parallel.workers * aligned(inChannels * kernel * kernel * bandRows(out) * out.width)
+        Conv2d.workspaceSize(inChannels: inChannels, kernel: kernel, stride: stride, padding: padding, input: input)
+    }
+
+    /// The workspace from the geometry alone, for sizing a network before it is built (`convolutionWorkspaceSize`).
+    public static func workspaceSize(inChannels: Int, kernel: Int, stride: Int, padding: Int, input: Shape) -> Int {
+        if kernel == 1 && stride == 1 && padding == 0 { return 0 }
+        let out = Shape(channels: 1, height: (input.height + 2 * padding - kernel) / stride + 1, width: (input.width + 2 * padding - kernel) / stride + 1)
+        return Parallel.workers * aligned(inChannels * kernel * kernel * bandRows(columns: inChannels * kernel * kernel, out) * out.width)
     }
 
     // Both passes run single-threaded sgemm on every core at once: forward deals bands of output rows round-robin

@@ -18,7 +18,8 @@ enum Winograd {
     }
 
     static func workspaceSize(k: Int, n: Int, height: Int, width: Int, isa: WinogradISA) -> Int {
-        cwino_workspace_floats(isa.rawValue, Int32(k), Int32(n), Int32(height), Int32(width), Int32(Parallel.workers))
+        guard height > 0 && width > 0 else { return 0 }  // a map the picture is too small for: no tiles to plan
+        return cwino_workspace_floats(isa.rawValue, Int32(k), Int32(n), Int32(height), Int32(width), Int32(Parallel.workers))
     }
 
     /// y (n×H×W) = 3×3 convolution of x (k×H×W) with packed kernels `u`, plus `bias` if given.

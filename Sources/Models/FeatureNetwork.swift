@@ -8,7 +8,7 @@ public protocol FeatureNetwork: AnyObject {
     var layerNames: [String] { get }
     /// Runs the network on an RGB image in [0,1] (normalisation happens inside) up to the deepest of `taps`
     /// and returns the tapped outputs. They belong to the network and stay valid until the next `forward`; treat
-    /// them as read-only (`backward` reads them).
+    /// them as read-only.
     func forward(_ image: Tensor, taps: Set<String>) throws -> [String: Tensor]
     /// Back-propagates gradients given at any subset of the last forward's taps to the input image.
     func backward(_ tapGradients: [String: Tensor]) -> Tensor

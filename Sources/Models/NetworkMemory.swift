@@ -6,32 +6,45 @@ import TensorCore
 public struct NetworkMemory: Sendable {
     /// The weights, bytes (4 per parameter, as in the file).
     public var weights: Int
-    /// Stage outputs, copies of tapped outputs, the normalised image and its gradient, the two gradient buffers
-    /// and the convolution workspace at this image size, bytes.
+    /// Everything the network allocates for this image size and these taps, bytes: the two ping-pong buffers, the
+    /// image gradient, the taps' copies, the ReLU masks and max-pool argmaxes, the fire modules' scratch and the
+    /// layers' workspace (`BufferPlan`).
     public var buffers: Int
     /// The shape of each tap's output.
     public var taps: [String: Shape]
 }
 
 extension Architecture {
-    /// Mirrors `SequentialNetwork.plan`: every stage up to the deepest tap has an output (a ReLU shares its
-    /// input's), a tapped stage that a ReLU follows keeps a copy, the backward pass ping-pongs between two
-    /// buffers of the largest stage, and the workspace is taken as one more largest stage (the convolutions' im2col
-    /// bands and Winograd tiles stay below that). Nil when a tap is not a layer of this network.
-    public func memory(width: Int, height: Int, taps: Set<String>) -> NetworkMemory? {
+    /// The `BufferPlan` a network built by `makeNetwork` (default algorithm) allocates for these taps at this size,
+    /// after a forward whose deepest tap is the deepest of `taps`; exact, the convolutions' workspace included
+    /// (`convolutionWorkspaceSize`). Average pooling keeps no argmax. Nil when a tap is not a layer of this network.
+    public func memory(width: Int, height: Int, taps: Set<String>, pooling: Pooling = .max) -> NetworkMemory? {
         let stages = layout.stages
         let indexed = taps.compactMap { tap in stages.firstIndex { $0.name == tap }.map { (tap, $0) } }
         guard indexed.count == taps.count, let deepest = indexed.map(\.1).max() else { return nil }
-        let shapes = Array(layout.outputShapes(for: Shape(channels: 3, height: height, width: width))[0 ... deepest])
-        let image = 3 * width * height, largest = max(image, shapes.map(\.count).max() ?? 0)
-        var floats = 2 * image + 3 * largest
-        for (i, stage) in stages[0 ... deepest].enumerated() {
-            if case .relu = stage.spec, i > 0 { continue }
-            floats += shapes[i].count
-            if i < deepest, case .relu = stages[i + 1].spec, taps.contains(stage.name) { floats += shapes[i].count }
+        let image = Shape(channels: 3, height: height, width: width), shapes = layout.outputShapes(for: image)
+        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: deepest, taps: Set(indexed.map(\.1)), pooling: pooling) { i, input in
+            switch stages[i].spec {
+            case let .conv(_, cin, cout, k, stride, padding):
+                return convolutionWorkspaceSize(inChannels: cin, outChannels: cout, kernel: k, stride: stride, padding: padding, input: input)
+            case let .fire(_, cin, s, e1, e3):
+                let inner = Shape(channels: s, height: input.height, width: input.width)
+                return [
+                    convolutionWorkspaceSize(inChannels: cin, outChannels: s, kernel: 1, stride: 1, padding: 0, input: input),
+                    convolutionWorkspaceSize(inChannels: s, outChannels: e1, kernel: 1, stride: 1, padding: 0, input: inner),
+                    convolutionWorkspaceSize(inChannels: s, outChannels: e3, kernel: 3, stride: 1, padding: 1, input: inner),
+                ].max()!
+            case .relu, .pool: return 0
+            }
         }
         let parameters = layout.tensors.reduce(0) { $0 + $1.shape.reduce(1, *) }
-        return NetworkMemory(weights: 4 * parameters, buffers: 4 * floats,
+        return NetworkMemory(weights: 4 * parameters, buffers: plan.bytes,
                              taps: Dictionary(uniqueKeysWithValues: indexed.map { ($0.0, shapes[$0.1]) }))
     }
+}
+
+extension FeatureNetwork {
+    /// The bytes of per-size buffers this network holds now, summed over its allocations: what `Architecture.memory`
+    /// estimates, for a network `makeNetwork` built (nil for any other).
+    public var bufferBytes: Int? { (self as? SequentialNetwork)?.heldBytes }
 }

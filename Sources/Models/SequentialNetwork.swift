@@ -3,10 +3,12 @@ import TensorCore
 
 /// A `features` stack run stage by stage: VGG, AlexNet and SqueezeNet are all one of these.
 ///
-/// Memory: every stage's output is a tensor allocated once per image size (a ReLU shares its input's tensor and
-/// works in place), one `Workspace` serves all layers, and the backward pass ping-pongs between two buffers of
-/// the largest map. Once a size has been seen no pass allocates tensor memory; only a few small bookkeeping
-/// collections (tap lists, the result dictionary) are built per call.
+/// Memory (`BufferPlan`): the forward keeps for the backward pass only what it needs (a ReLU's bit mask, a max-pool's
+/// argmax, a fire module's masks); activations, then gradients, ping-pong between two buffers of the largest map,
+/// and tapped outputs are copied into tensors of their own. What a size needs is allocated once (grown when a deeper
+/// tap comes, taps re-planned every call) and freed when the size changes; one `Workspace` serves all layers. Once a
+/// size has been seen no pass allocates tensor memory; only a few small bookkeeping collections (tap lists, the
+/// result dictionary) are built per call.
 final class SequentialNetwork: FeatureNetwork {
     let name: String
     let layerNames: [String]
@@ -22,19 +24,18 @@ final class SequentialNetwork: FeatureNetwork {
     private let layout: Layout
     private let pooling: Pooling
     private let index: [String: Int]  // name or `features.N` alias → stage
-    private let workspace = Workspace()
 
-    // Per image size.
+    // Per image size (`BufferPlan`).
     private var imageShape: Shape?
     private var shapes: [Shape] = []
-    private var outputs: [Tensor?] = []
-    private var preReLU: [Tensor?] = []  // copies of tapped outputs a following in-place ReLU would overwrite
-    private var normalized: Tensor?
-    private var gradients: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>)?
-    private var gradientCapacity = 0
+    private var planned = -1  // the deepest stage planned at this size
+    private var activations: (Tensor, Tensor)?
     private var imageGradient: Tensor?
+    private var tapCopies: [Int: Tensor] = [:]
+    private var records: [[UInt8]] = []
+    private var fireScratch: Tensor?
+    private var workspace = Workspace()
     private var lastDepth = -1
-    private var copied: Set<Int> = []
 
     /// `weights` are checked against `layout` (`Architecture.validated`), so every tensor read here is present.
     init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) {
@@ -68,12 +69,13 @@ final class SequentialNetwork: FeatureNetwork {
                         kernel: 3, stride: 1, padding: 1, algorithm: algorithm)))
             }
         }
-        outputs = Array(repeating: nil, count: stages.count)
-        preReLU = outputs
     }
 
-    deinit {
-        if let (a, b) = gradients { a.deallocate(); b.deallocate() }
+    /// Bytes of every per-size buffer held now: what `Architecture.memory(…).buffers` estimates.
+    var heldBytes: Int {
+        let floats = [activations?.0, activations?.1, imageGradient, fireScratch].reduce(0) { $0 + ($1?.count ?? 0) }
+            + tapCopies.values.reduce(0) { $0 + $1.count } + workspace.capacity
+        return 4 * floats + records.reduce(0) { $0 + $1.count }
     }
 
     func forward(_ image: Tensor, taps: Set<String>) throws -> [String: Tensor] {
@@ -83,38 +85,41 @@ final class SequentialNetwork: FeatureNetwork {
             return (tap, i)
         }
         let depth = tapped.map(\.1).max() ?? -1
-        let wanted = Set(tapped.map(\.1))
-        try plan(image.shape, depth: depth, wanted: wanted)
+        try plan(image.shape, depth: depth, taps: Set(tapped.map(\.1)))
         lastDepth = depth
-        copied.removeAll(keepingCapacity: true)
-        guard depth >= 0, let normalized else { return [:] }
-        Normalize.forward(image.data, image.shape, into: normalized.data)
+        guard depth >= 0, let (first, second) = activations else { return [:] }
+        var x = first.data, y = second.data
+        Normalize.forward(image.data, image.shape, into: x)
         for i in 0...depth {
-            let input = i == 0 ? normalized : outputs[i - 1]!, inShape = i == 0 ? image.shape : shapes[i - 1]
-            let output = outputs[i]!
+            let input = i == 0 ? image.shape : shapes[i - 1], count = shapes[i].count
             switch stages[i] {
-            case .conv(let conv): conv.forward(input.data, inShape, into: output.data, workspace: workspace)
+            case .conv(let conv):
+                conv.forward(x, input, into: y, workspace: workspace)
+                swap(&x, &y)
             case .relu:
-                if i > 0 && wanted.contains(i - 1) {
-                    preReLU[i - 1]!.copy(from: input)
-                    copied.insert(i - 1)
-                }
-                ReLU.forward(output.data, count: output.count)
+                records[i].withUnsafeMutableBufferPointer { ReLU.forward(x, count: count, mask: $0.baseAddress!) }
             case .pool(let g):
                 switch pooling {
-                case .max: MaxPool.forward(input.data, inShape, into: output.data, geometry: g)
-                case .avg: AvgPool.forward(input.data, inShape, into: output.data, geometry: g)
+                case .max: records[i].withUnsafeMutableBufferPointer { MaxPool.forward(x, input, into: y, argmax: $0.baseAddress!, geometry: g) }
+                case .avg: AvgPool.forward(x, input, into: y, geometry: g)
                 }
-            case .fire(let fire): fire.forward(input.data, inShape, into: output.data, workspace: workspace)
+                swap(&x, &y)
+            case .fire(let fire):
+                records[i].withUnsafeMutableBufferPointer {
+                    fire.forward(x, input, into: y, masks: $0.baseAddress!, scratch: fireScratch!.data, workspace: workspace)
+                }
+                swap(&x, &y)
             }
+            // Before the next stage: a tap followed by an in-place ReLU keeps its own values.
+            tapCopies[i]?.data.update(from: x, count: count)
         }
         var result: [String: Tensor] = [:]
-        for (tap, i) in tapped { result[tap] = copied.contains(i) ? preReLU[i]! : outputs[i]! }
+        for (tap, i) in tapped { result[tap] = tapCopies[i]! }
         return result
     }
 
     func backward(_ tapGradients: [String: Tensor]) -> Tensor {
-        guard let imageShape, let (first, second) = gradients, let imageGradient, lastDepth >= 0 else {
+        guard let imageShape, let (first, second) = activations, let imageGradient, lastDepth >= 0 else {
             preconditionFailure("\(name): backward needs a forward with taps first")
         }
         var byStage = [[Tensor]](repeating: [], count: stages.count)
@@ -127,25 +132,28 @@ final class SequentialNetwork: FeatureNetwork {
             imageGradient.fill(0)
             return imageGradient
         }
-        var g = first, spare = second
+        // The forward's activations are spent (taps were copied out): their buffers take the gradient.
+        var g = first.data, spare = second.data
         g.update(repeating: 0, count: shapes[start].count)
         for i in stride(from: start, through: 0, by: -1) {
             for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
-            let inShape = i == 0 ? imageShape : shapes[i - 1]
+            let input = i == 0 ? imageShape : shapes[i - 1]
             switch stages[i] {
             case .conv(let conv):
-                conv.backward(g, inShape, into: spare, workspace: workspace)
+                conv.backward(g, input, into: spare, workspace: workspace)
                 swap(&g, &spare)
             case .relu:
-                ReLU.backward(g, output: outputs[i]!.data, count: shapes[i].count)
+                records[i].withUnsafeBufferPointer { ReLU.backward(g, mask: $0.baseAddress!, count: shapes[i].count) }
             case .pool(let geometry):
                 switch pooling {
-                case .max: MaxPool.backward(g, input: (i == 0 ? normalized! : outputs[i - 1]!).data, inShape, into: spare, geometry: geometry)
-                case .avg: AvgPool.backward(g, inShape, into: spare, geometry: geometry)
+                case .max: records[i].withUnsafeBufferPointer { MaxPool.backward(g, argmax: $0.baseAddress!, input, into: spare, geometry: geometry) }
+                case .avg: AvgPool.backward(g, input, into: spare, geometry: geometry)
                 }
                 swap(&g, &spare)
             case .fire(let fire):
-                fire.backward(g, inShape, into: spare, workspace: workspace)
+                records[i].withUnsafeBufferPointer {
+                    fire.backward(g, input, into: spare, masks: $0.baseAddress!, scratch: fireScratch!.data, workspace: workspace)
+                }
                 swap(&g, &spare)
             }
         }
@@ -153,51 +161,41 @@ final class SequentialNetwork: FeatureNetwork {
         return imageGradient
     }
 
-    /// Sizes every stage for this image and allocates what stages `0...depth` need (once per size). A pre-ReLU copy
-    /// exists only for a tapped stage whose output the next (in-place) ReLU overwrites; taps can change between
-    /// calls, so these are re-checked every call and the untapped ones freed.
-    private func plan(_ image: Shape, depth: Int, wanted: Set<Int>) throws {
+    /// Allocates the `BufferPlan` for this image, the deepest stage planned at this size and these taps. A new size
+    /// frees the last one's buffers first; the tap copies follow the taps of every call.
+    private func plan(_ image: Shape, depth: Int, taps wanted: Set<Int>) throws {
         if image != imageShape {
             shapes = layout.outputShapes(for: image)
             imageShape = image
-            outputs = Array(repeating: nil, count: stages.count)
-            preReLU = outputs
-            normalized = Tensor(image)
-            imageGradient = Tensor(image)
+            planned = -1
+            activations = nil
+            imageGradient = nil
+            tapCopies = [:]
+            records = Array(repeating: [], count: stages.count)
+            fireScratch = nil
+            workspace = Workspace()
             lastDepth = -1
         }
-        guard depth >= 0 else { return }
-        if shapes[depth].count == 0 {
+        if depth >= 0 && shapes[depth].count == 0 {
             throw ModelError.imageTooSmall(image, model: name, minimum: minimumSize(depth: depth))
         }
-        var need = 0, largest = image.count
-        for i in 0...depth {
-            let inShape = i == 0 ? image : shapes[i - 1]
+        tapCopies = tapCopies.filter { wanted.contains($0.key) }
+        planned = max(planned, depth)
+        guard planned >= 0 else { return }
+        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: planned, taps: wanted, pooling: pooling) { i, input in
             switch stages[i] {
-            case .conv(let conv): need = max(need, conv.workspaceSize(inShape))
-            case .fire(let fire): need = max(need, fire.workspaceSize(inShape))
-            case .relu, .pool: break
-            }
-            largest = max(largest, shapes[i].count)
-            if outputs[i] == nil {
-                if case .relu = stages[i], i > 0 {
-                    outputs[i] = outputs[i - 1]
-                } else {
-                    outputs[i] = Tensor(shapes[i])
-                }
+            case .conv(let conv): return conv.workspaceSize(input)
+            case .fire(let fire): return fire.workspaceSize(input)
+            case .relu, .pool: return 0
             }
         }
-        for i in stages.indices.dropLast() {
-            var overwritten = false
-            if case .relu = stages[i + 1], i + 1 <= depth, wanted.contains(i) { overwritten = true }
-            if !overwritten { preReLU[i] = nil } else if preReLU[i] == nil { preReLU[i] = Tensor(shapes[i]) }
-        }
-        workspace.reserve(need)
-        if largest > gradientCapacity {
-            if let (a, b) = gradients { a.deallocate(); b.deallocate() }
-            gradients = (.allocate(capacity: largest), .allocate(capacity: largest))
-            gradientCapacity = largest
-        }
+        func floats(_ count: Int) -> Tensor { Tensor(Shape(channels: 1, height: 1, width: count)) }
+        if activations?.0.count != plan.activations { activations = (floats(plan.activations), floats(plan.activations)) }
+        if imageGradient == nil { imageGradient = Tensor(image) }
+        if plan.fireScratch > 0 && fireScratch?.count != plan.fireScratch { fireScratch = floats(plan.fireScratch) }
+        workspace.reserve(plan.workspace)
+        for (i, bytes) in plan.records.enumerated() where records[i].count != bytes { records[i] = [UInt8](repeating: 0, count: bytes) }
+        for i in wanted where tapCopies[i] == nil { tapCopies[i] = Tensor(shapes[i]) }
     }
 
     /// The smallest square side that keeps stage `depth` at least 1×1.

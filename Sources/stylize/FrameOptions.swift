@@ -55,7 +55,7 @@ struct FrameOptions: ParsableArguments {
     /// `pictures` a frame shows (a grid's cells).
     func addOutputs(to plan: inout OutputPlan, recipe: Recipe, pictures: Int = 1) {
         let pixels = Double(recipe.size * recipe.size * pictures)
-        let scales = recipe.scales + recipe.refinementScales
+        let scales = recipe.scaleIterations?.count ?? recipe.scales + recipe.refinementScales
         let iterations = (0..<scales).map { recipe.iterations(atScale: $0, of: scales) }.reduce(0, +)
         let recorded = Double(iterations / (saveEvery ?? max(1, iterations / 60)) + 1) + (hold * fps.value).rounded(.up)
         plan.add(video, flag: "--video", kind: .video, bytes: OutputPlan.videoBytes(frames: recorded, pixels: pixels))

@@ -61,14 +61,15 @@ final class GradientTests: XCTestCase {
 
     func testReLUBackward() {
         let x = separated(3 * 5 * 7, seed: 1)
+        var mask = [UInt8](repeating: 0, count: ReLU.maskBytes(x.count))
         check("relu", input: x, outputCount: x.count, step: 1e-3, forward: { x in
             var y = x
-            y.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, count: x.count) }
+            y.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, count: x.count, mask: &mask) }
             return y
         }, backward: { r in
             var y = x, g = r
-            y.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, count: x.count) }
-            g.withUnsafeMutableBufferPointer { ReLU.backward($0.baseAddress!, output: y, count: x.count) }
+            y.withUnsafeMutableBufferPointer { ReLU.forward($0.baseAddress!, count: x.count, mask: &mask) }
+            g.withUnsafeMutableBufferPointer { ReLU.backward($0.baseAddress!, mask: mask, count: x.count) }
             return g
         })
     }
@@ -77,13 +78,15 @@ final class GradientTests: XCTestCase {
         for geometry in [PoolGeometry(kernel: 2, stride: 2), PoolGeometry(kernel: 2, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2, ceilMode: true), PoolGeometry(kernel: 3, stride: 2)] {
             let s = Shape(channels: 2, height: 8, width: 9), out = geometry.outputShape(s)
             let x = separated(s.count, seed: 2)
+            var argmax = [UInt8](repeating: 0, count: out.count)
             check("max \(geometry)", input: x, outputCount: out.count, step: 1e-3, forward: { x in
                 var y = [Float](repeating: 0, count: out.count)
-                y.withUnsafeMutableBufferPointer { MaxPool.forward(x, s, into: $0.baseAddress!, geometry: geometry) }
+                y.withUnsafeMutableBufferPointer { MaxPool.forward(x, s, into: $0.baseAddress!, argmax: &argmax, geometry: geometry) }
                 return y
             }, backward: { r in
-                var dx = [Float](repeating: 0, count: s.count)
-                dx.withUnsafeMutableBufferPointer { MaxPool.backward(r, input: x, s, into: $0.baseAddress!, geometry: geometry) }
+                var y = [Float](repeating: 0, count: out.count), dx = [Float](repeating: 0, count: s.count)
+                y.withUnsafeMutableBufferPointer { MaxPool.forward(x, s, into: $0.baseAddress!, argmax: &argmax, geometry: geometry) }
+                dx.withUnsafeMutableBufferPointer { MaxPool.backward(r, argmax: argmax, s, into: $0.baseAddress!, geometry: geometry) }
                 return dx
             })
             check("avg \(geometry)", input: x, outputCount: out.count, forward: { x in
@@ -98,22 +101,8 @@ final class GradientTests: XCTestCase {
         }
     }
 
-    func testConcatAndNormalizeBackward() {
+    func testNormalizeBackward() {
         var rng = TestRandom(4)
-        let plane = 6, x = rng.array((2 + 3) * plane)
-        check("concat", input: x, outputCount: x.count, forward: { x in
-            var y = [Float](repeating: 0, count: x.count)
-            y.withUnsafeMutableBufferPointer { Concat.forward(x, channels: 2, Array(x[(2 * plane)...]), channels: 3, planeSize: plane, into: $0.baseAddress!) }
-            return y
-        }, backward: { r in
-            var a = [Float](repeating: 0, count: 2 * plane), b = [Float](repeating: 0, count: 3 * plane)
-            a.withUnsafeMutableBufferPointer { pa in
-                b.withUnsafeMutableBufferPointer { pb in
-                    Concat.backward(r, planeSize: plane, into: pa.baseAddress!, channels: 2, pb.baseAddress!, channels: 3)
-                }
-            }
-            return a + b
-        })
         let s = Shape(channels: 3, height: 4, width: 5), image = rng.array(s.count)
         check("normalize", input: image, outputCount: s.count, forward: { x in
             var y = [Float](repeating: 0, count: s.count)

@@ -22,13 +22,12 @@ final class NetworkTests: XCTestCase {
         return diff / max(scale, 1e-30)
     }
 
-    /// VGG16 (random weights, random biases) against the naive Double reference: taps at several depths, conv and
-    /// its ReLU tapped together, and the input gradient from several taps at once, for both poolings.
-    func testVGGForwardAndInputGradientMatchANaiveReference() throws {
-        var weights = Architecture.vgg16.randomWeights(seed: 3)
+    /// Random weights with random biases too (He-initialised ones have none). Sorted: dictionary order changes from
+    /// run to run, and the data must not (a max-pool window whose top two values differ by less than Float's
+    /// rounding may route the gradient elsewhere than the Double reference).
+    private func weightsWithBiases(_ architecture: Architecture) -> WeightSet {
+        var weights = architecture.randomWeights(seed: 3)
         var state: UInt64 = 11
-        // Sorted: dictionary order changes from run to run, and the data must not (a max-pool window whose top two
-        // values differ by less than Float's rounding may route the gradient elsewhere than the Double reference).
         for key in weights.keys.sorted() where key.hasSuffix(".bias") {
             let array = weights[key]!
             weights[key] = WeightArray(shape: array.shape, values: array.values.map { _ in
@@ -36,30 +35,66 @@ final class NetworkTests: XCTestCase {
                 return Float(Int(state >> 33) % 1000 - 500) / 2000
             })
         }
-        let taps = ["conv1_1", "relu1_1", "pool2", "relu3_2", "features.19", "conv4_3"]
+        return weights
+    }
+
+    /// The network's taps and its input gradient from gradients at all of them at once, against a reference's
+    /// stage outputs (`forward`, by stage) and input gradient (`backward`, from gradients by stage).
+    private func checkAgainstReference(
+        _ network: FeatureNetwork, image x: Tensor, taps: [String], label: String,
+        forward: () -> [(shape: Shape, values: [Double])], backward: ([Int: [Double]]) -> [Double]
+    ) throws {
+        let outputs = forward()
+        let result = try network.forward(x, taps: Set(taps))
+        var gradients: [String: Tensor] = [:], referenceGradients: [Int: [Double]] = [:]
+        for (n, tap) in taps.enumerated() {
+            let index = tap.hasPrefix("features.") ? Int(tap.dropFirst(9))! : network.layerNames.firstIndex(of: tap)!
+            let got = try XCTUnwrap(result[tap], tap)
+            XCTAssertEqual(got.shape, outputs[index].shape, "\(label) \(tap)")
+            XCTAssertLessThan(relativeError(got.values.map(Double.init), outputs[index].values), 1e-4, "\(label) forward \(tap)")
+            let g = Tensor(got.shape)
+            for i in 0..<g.count { g.data[i] = Float(sin(Double(i * (n + 3)) * 0.37)) }
+            gradients[tap] = g
+            referenceGradients[index] = zip(referenceGradients[index] ?? [Double](repeating: 0, count: g.count), g.values).map { $0 + Double($1) }
+        }
+        let dx = network.backward(gradients)
+        XCTAssertLessThan(relativeError(dx.values.map(Double.init), backward(referenceGradients)), 1e-4, "\(label) input gradient")
+    }
+
+    /// VGG16 against the naive Double reference: taps at several depths, conv and its ReLU tapped together, and the
+    /// input gradient from several taps at once, for both poolings.
+    func testVGGForwardAndInputGradientMatchANaiveReference() throws {
+        let weights = weightsWithBiases(.vgg16)
         for pooling in Pooling.allCases {
             let network = try Architecture.vgg16.makeNetwork(weights: weights, pooling: pooling)
-            let x = image(20, 24)
-            let reference = NaiveVGG(vgg16: weights, stages: 23, avgPool: pooling == .avg)
+            let x = image(20, 24), reference = NaiveVGG(vgg16: weights, stages: 23, avgPool: pooling == .avg)
             let outputs = reference.forward(x)
-            let result = try network.forward(x, taps: Set(taps))
-            var gradients: [String: Tensor] = [:], referenceGradients: [Int: [Double]] = [:]
-            for (n, tap) in taps.enumerated() {
-                let index = tap.hasPrefix("features.") ? Int(tap.dropFirst(9))! : reference.ops.firstIndex { $0.name == tap }!
-                let got = try XCTUnwrap(result[tap], tap)
-                let want = outputs[index]
-                XCTAssertEqual(got.shape, Shape(channels: want.c, height: want.h, width: want.w), tap)
-                XCTAssertLessThan(relativeError(got.values.map(Double.init), want.v), 1e-4, "\(pooling) forward \(tap)")
-                let g = Tensor(got.shape)
-                for i in 0..<g.count { g.data[i] = Float(sin(Double(i * (n + 3)) * 0.37)) }
-                gradients[tap] = g
-                referenceGradients[index, default: [Double](repeating: 0, count: g.count)] =
-                    zip(referenceGradients[index] ?? [Double](repeating: 0, count: g.count), g.values).map { $0 + Double($1) }
+            try checkAgainstReference(
+                network, image: x, taps: ["conv1_1", "relu1_1", "pool2", "relu3_2", "features.19", "conv4_3"], label: "vgg16 \(pooling)",
+                forward: { outputs.map { (Shape(channels: $0.c, height: $0.h, width: $0.w), $0.v) } },
+                backward: { reference.backward(x, outputs: outputs, gradients: $0) })
+            XCTAssertTrue(try network.forward(x, taps: ["conv1_1"])["conv1_1"]!.values.contains { $0 < 0 }, "conv1_1 must keep its negative values")
+        }
+    }
+
+    /// AlexNet and SqueezeNet likewise: their strided and 11×11 convolutions, overlapping 3×3 pools (floor and ceil
+    /// mode) and fire modules, tapped inside and at the end, for both poolings.
+    func testAlexNetAndSqueezeNetMatchANaiveReference() throws {
+        let cases: [(Architecture, [String], (WeightSet, Bool) -> NaiveNetwork)] = [
+            (.alexnet, ["conv1", "relu1", "pool1", "conv2", "pool2", "relu4", "pool5"], { NaiveNetwork(alexnet: $0, avgPool: $1) }),
+            (.squeezenet1_1, ["conv1", "pool1", "fire2", "fire3", "pool3", "features.7", "pool5", "fire9"], { NaiveNetwork(squeezenet: $0, avgPool: $1) }),
+        ]
+        for (architecture, taps, makeReference) in cases {
+            let weights = weightsWithBiases(architecture)
+            for pooling in Pooling.allCases {
+                let network = try architecture.makeNetwork(weights: weights, pooling: pooling)
+                let x = image(75, 67), reference = makeReference(weights, pooling == .avg)
+                let outputs = reference.forward(x)
+                try checkAgainstReference(
+                    network, image: x, taps: taps, label: "\(architecture) \(pooling)",
+                    forward: { outputs.map { (Shape(channels: $0.c, height: $0.h, width: $0.w), $0.v) } },
+                    backward: { reference.backward(x, outputs: outputs, gradients: $0) })
             }
-            XCTAssertTrue(result["conv1_1"]!.values.contains { $0 < 0 }, "conv1_1 must keep its negative values")
-            let dx = network.backward(gradients)
-            let want = reference.backward(x, outputs: outputs, gradients: referenceGradients)
-            XCTAssertLessThan(relativeError(dx.values.map(Double.init), want), 1e-4, "\(pooling) input gradient")
         }
     }
 
