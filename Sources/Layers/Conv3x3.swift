@@ -19,11 +19,13 @@ public final class Conv3x3: Convolution {
     private var forwardKernels: UnsafeMutablePointer<Float>?
     private var backwardKernels: UnsafeMutablePointer<Float>?
 
-    /// `algorithm` nil picks Winograd unless the input has fewer than 8 channels (an image, where GEMM is
-    /// faster); `isa` nil runs `WinogradISA.active`.
+    /// `algorithm` nil picks Winograd, the image's 3 channels included: GEMM would be a little faster there, but
+    /// its rounding depends on where a pixel falls in the matrix, and the Winograd kernel's does not, so a tile of
+    /// a picture gets the very values the whole picture does (exact tiling, `Objective`); `isa` nil runs
+    /// `WinogradISA.active`.
     public init(weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, algorithm: Algorithm? = nil, isa: WinogradISA? = nil) {
         precondition(weight.count == outChannels * inChannels * 9 && bias.count == outChannels)
-        let chosen = algorithm ?? (inChannels >= 8 ? .winograd : .gemm)
+        let chosen = algorithm ?? .winograd
         self.inChannels = inChannels
         self.outChannels = outChannels
         self.isa = isa ?? .active

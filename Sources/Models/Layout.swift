@@ -95,13 +95,13 @@ struct Layout {
     }()
 }
 
-/// The convolution layer for a kernel: `Conv3x3` for 3×3/1/1 (Winograd unless the input is an image, or as
-/// `algorithm` says), im2col + GEMM `Conv2d` for the rest.
+/// The convolution layer for a kernel: `Conv3x3` for 3×3/1/1 (Winograd unless `algorithm` says otherwise),
+/// im2col + GEMM `Conv2d` for the rest.
 func makeConvolution(
     weight: [Float], bias: [Float], inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, algorithm: Conv3x3.Algorithm?
 ) -> Convolution {
     if kernel == 3 && stride == 1 && padding == 1 {
-        return Conv3x3(weight: weight, bias: bias, inChannels: inChannels, outChannels: outChannels, algorithm: inChannels >= 8 ? algorithm : .gemm)
+        return Conv3x3(weight: weight, bias: bias, inChannels: inChannels, outChannels: outChannels, algorithm: algorithm)
     }
     return Conv2d(weight: weight, bias: bias, inChannels: inChannels, outChannels: outChannels, kernel: kernel, stride: stride, padding: padding)
 }

@@ -61,7 +61,8 @@ public final class Engine {
             let iterations = recipe.iterations(atScale: index, of: schedule.shapes.count)
             guard let estimate else {
                 let history = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
-                return EvaluationPlan(shape: shape, tileSide: nil, tiles: 1, window: shape, overhead: 1, historySize: history, bytes: 0)
+                return EvaluationPlan(shape: shape, tileSide: nil, interior: shape, tiles: 1, window: shape,
+                                      overhead: 1, historySize: history, bytes: 0)
             }
             return try estimate.plan(output: shape, iterations: iterations, budget: budget)
         }

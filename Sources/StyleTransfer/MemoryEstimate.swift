@@ -6,8 +6,11 @@ import TensorCore
 public struct EvaluationPlan: Sendable, Equatable {
     /// The scale's picture.
     public let shape: Shape
-    /// Tile interiors' side in pixels; nil: the whole picture at once.
+    /// The tile side asked of `TilePlan` (interiors are whole alignment steps of about this size); nil: the whole
+    /// picture at once.
     public let tileSide: Int?
+    /// The largest interior, pixels (the picture's shape when whole).
+    public let interior: Shape
     public let tiles: Int
     /// What the network runs on: the picture, or every tile's window (interior and margin).
     public let window: Shape
@@ -18,11 +21,12 @@ public struct EvaluationPlan: Sendable, Equatable {
     /// The run's estimated peak at this scale.
     public let bytes: Int
 
-    /// "2048×1416 in 6 tiles of 704 px (windows 864×864, 1.4× the pixels), 10 L-BFGS pairs, about 2.6 GB".
+    /// "2048×1416 in 12 tiles of 512×512 (windows 704×712, 2.1× the pixels), 13 L-BFGS pairs, about 3.0 GB".
     public var summary: String {
         var s = "\(shape.width)×\(shape.height)"
-        if let tileSide {
-            s += " in \(tiles) tiles of \(tileSide) px (windows \(window.width)×\(window.height), " + String(format: "%.1f× the pixels)", overhead)
+        if tileSide != nil {
+            s += " in \(tiles) tiles of \(interior.width)×\(interior.height) (windows \(window.width)×\(window.height), "
+                + String(format: "%.1f× the pixels)", overhead)
         } else {
             s += " whole"
         }
@@ -50,7 +54,7 @@ public struct MemoryEstimate: Sendable {
     /// about the baseline and 6 times its 59 MB of weights.
     static let weightCopies = 6
     /// Tiles smaller than this many alignment steps spend most of their time on their margins.
-    static let smallestTile = 4
+    static let smallestTile = 2
     /// Fewer L-BFGS pairs than this and the quasi-Newton model says little.
     static let fewestPairs = 5
     /// Tiles whose windows run more than this many times the picture's pixels are a last resort.
@@ -97,7 +101,12 @@ public struct MemoryEstimate: Sendable {
         floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atOutput[$1].map { $0.channels * $0.channels } ?? 0) }  // Grams
         if evaluation.tiles.count > 1 {
             floats += evaluation.window.count  // the window's pixels
-            floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atWindow[$1]?.count ?? 0) }  // interiors and their gradients
+            // A style layer's interior features and their gradient, contiguous.
+            let h = evaluation.tiles.map(\.interior.height).max()!, w = evaluation.tiles.map(\.interior.width).max()!
+            for layer in recipe.styleLayers {
+                guard let tap = atWindow[layer], let s = field.strides[layer] else { continue }
+                floats += 2 * tap.channels * ((h + s - 1) / s) * ((w + s - 1) / s)
+            }
         }
         let n = output.count
         switch recipe.optimizer {
@@ -119,7 +128,10 @@ public struct MemoryEstimate: Sendable {
         func make(_ side: Int?, _ history: Int) -> EvaluationPlan {
             let tiles = side.map { TilePlan(output, side: $0, field: field) } ?? TilePlan(whole: output)
             return EvaluationPlan(
-                shape: output, tileSide: tiles.tiles.count > 1 ? side : nil, tiles: tiles.tiles.count, window: tiles.window,
+                shape: output, tileSide: tiles.tiles.count > 1 ? side : nil,
+                interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!, width: tiles.tiles.map(\.interior.width).max()!),
+                tiles: tiles.tiles.count,
+                window: tiles.window,
                 overhead: tiles.overhead, historySize: history, bytes: bytes(output: output, tileSide: side, history: history))
         }
         guard let budget else { return make(nil, want) }

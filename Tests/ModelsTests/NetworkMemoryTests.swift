@@ -46,11 +46,13 @@ final class NetworkMemoryTests: XCTestCase {
     }
 
     /// The layout by hand, where it does not depend on the convolution kernels: relu1_1 at 8×10 holds two ping-pong
-    /// buffers and a copy of 64×8×10 floats, the 3×8×10 image gradient and 640 bytes of mask; conv1_1 (3 channels)
-    /// is im2col + GEMM, one 27 × 8 × 10 band of columns a core. Max pooling adds exactly one byte per pooled output.
+    /// buffers and a copy of 64×8×10 floats, the 3×8×10 image gradient, 640 bytes of mask and conv1_1's Winograd
+    /// workspace. Max pooling adds exactly one byte per pooled output.
     func testTheLayoutByHand() throws {
-        let map = 64 * 8 * 10, image = 3 * 8 * 10, columns = Parallel.workers * 27 * 8 * 10
-        XCTAssertEqual(Architecture.vgg16.memory(width: 10, height: 8, taps: ["relu1_1"])?.buffers, 4 * (3 * map + image + columns) + map / 8)
+        let map = 64 * 8 * 10, image = 3 * 8 * 10
+        let workspace = convolutionWorkspaceSize(inChannels: 3, outChannels: 64, kernel: 3, stride: 1, padding: 1,
+                                                 input: Shape(channels: 3, height: 8, width: 10))
+        XCTAssertEqual(Architecture.vgg16.memory(width: 10, height: 8, taps: ["relu1_1"])?.buffers, 4 * (3 * map + image + workspace) + map / 8)
         let taps: Set = ["relu1_1", "relu3_1"], outputs = 64 * 112 * 112 + 128 * 56 * 56
         let max = try XCTUnwrap(Architecture.vgg16.memory(width: 224, height: 224, taps: taps, pooling: .max))
         let avg = try XCTUnwrap(Architecture.vgg16.memory(width: 224, height: 224, taps: taps, pooling: .avg))
