@@ -19,10 +19,11 @@ public struct ByteCount: Codable, Equatable, Sendable, CustomStringConvertible {
         bytes = Int(value * unit)
     }
 
-    /// Exactly, in the largest unit that divides it: `3G`, `1536M`, `1000000000` (so it reads back the same).
+    /// The shortest form in the largest unit that reads back as the same bytes: `3G`, `1.6G`, `1000000000`.
     public var description: String {
-        for (suffix, unit) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes % unit == 0 {
-            return "\(bytes / unit)\(suffix)"
+        for (suffix, unit) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where bytes >= unit {
+            let text = String(format: "%g", Double(bytes) / Double(unit)) + suffix
+            if ByteCount(text)?.bytes == bytes { return text }
         }
         return "\(bytes)"
     }

@@ -42,10 +42,10 @@ final class InputLimitTests: XCTestCase {
 
     func testARunThatCannotFitItsMemoryBudgetEvenInTilesIsRefusedWithWhatWouldFit() throws {
         let dir = try Stylize.directory(self), output = dir + "/out.png"
-        let run = try Stylize.run(["image", content, style, "-o", output, "--size", "2048", "--max-memory", "300M"])
+        let run = try Stylize.run(["image", content, style, "-o", output, "--size", "2048", "--max-memory", "700M"])
         XCTAssertEqual(run.status, 1, run.error)
         XCTAssertTrue(run.error.contains("a run at --size 2048 needs at least"), run.error)
-        XCTAssertTrue(run.error.contains("its budget is 0.3 GB"), run.error)
+        XCTAssertTrue(run.error.contains("its budget is 0.7 GB"), run.error)
         let fitting = try XCTUnwrap(run.error.components(separatedBy: "use --size ").dropFirst().first?.split(separator: " ").first.flatMap { Int($0) },
                                     run.error)
         XCTAssertLessThan(fitting, 2048)

@@ -8,25 +8,28 @@ final class PrintTests: XCTestCase {
     private var content: String { Stylize.root + "/Samples/building.jpg" }
     private var style: String { Stylize.root + "/Samples/starry_night_unframed.jpg" }
 
+    /// The recipe keys of a picture's sidecar (they stand at its top level, beside `run`).
     private func sidecarRecipe(_ png: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: String(png.dropLast(4)) + ".json"))
-        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return try XCTUnwrap(object["recipe"] as? [String: Any])
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
+    /// A budget under the whole picture's need that still leaves room for every L-BFGS pair (1.6G: 4 tiles): the
+    /// tiles' features are the whole picture's bit for bit, so only the order of some sums differs. (Under 1G the
+    /// plan also keeps fewer pairs, which changes the optimisation itself: 39 dB measured, see the README.)
     func testAMemoryBudgetTilesTheRunAndPaintsTheUntiledPicture() throws {
         let dir = try Stylize.directory(self)
-        let common = ["image", content, style, "--size", "1024", "--scales", "1", "--iterations", "20", "--model", "vgg16"]
-        let tiled = try Stylize.run(common + ["-o", dir + "/tiled.png", "--max-memory", "1G"])
+        let common = ["image", content, style, "--size", "1024", "--scales", "1", "--iterations", "6", "--model", "vgg16"]
+        let tiled = try Stylize.run(common + ["-o", dir + "/tiled.png", "--max-memory", "1.6G"])
         XCTAssertEqual(tiled.status, 0, tiled.error)
-        XCTAssertTrue(tiled.output.contains("1024×708 in "), tiled.output)
-        XCTAssertTrue(tiled.output.contains(" tiles of "), tiled.output)
-        XCTAssertEqual(try sidecarRecipe(dir + "/tiled.png")["max_memory"] as? String, "1G")
+        XCTAssertTrue(tiled.output.contains("1024×708 in 4 tiles of "), tiled.output)
+        XCTAssertTrue(tiled.output.contains("6 L-BFGS pairs"), tiled.output)
+        XCTAssertEqual(try sidecarRecipe(dir + "/tiled.png")["max_memory"] as? String, "1.6G")
         let whole = try Stylize.run(common + ["-o", dir + "/whole.png"])
         XCTAssertEqual(whole.status, 0, whole.error)
         XCTAssertFalse(whole.output.contains(" tiles of "), whole.output)
         let psnr = ImageMetrics.psnr(try ImageReader.read(dir + "/whole.png"), try ImageReader.read(dir + "/tiled.png"))
-        print("1024 px, 20 iterations: tiled under --max-memory 1G against untiled, PSNR \(psnr) dB")
+        print("1024 px, 6 iterations: tiled under --max-memory 1.6G against untiled, PSNR \(psnr) dB")
         XCTAssertGreaterThanOrEqual(psnr, 45)
     }
 
