@@ -101,7 +101,8 @@ public final class Objective {
                     let gram = grams[name]!, count = gram.count
                     // Under `paper` the Gram grows with the number of positions: rescale a style image of another
                     // size to the output's (a layer's positions scale with the image area).
-                    let w = Float(share / blendSum) * (normalization == .paper ? Float(shape.planeSize) / Float(style.shape.planeSize) : 1)
+                    let area = normalization == .paper ? Float(shape.planeSize) / Float(style.shape.planeSize) : 1
+                    let w = Float(share / blendSum) * area
                     var target = gramTargets[name] ?? [Float](repeating: 0, count: count)
                     for i in 0..<count { target[i] += w * gram[i] }
                     gramTargets[name] = target
@@ -120,7 +121,9 @@ public final class Objective {
         var losses = Losses()
         gradient.fill(0)
         if !taps.isEmpty {
-            let last = try accumulateGrams(of: image, tiles, taps: taps)
+            // Without style layers pass 1 has nothing to sum: only its last tile is run, for pass 2 to start from.
+            let last = styleLayers.isEmpty
+                ? try forward(image, tiles.tiles.last!, taps: taps) : try accumulateGrams(of: image, tiles, taps: taps)
             let whole = Dictionary(uniqueKeysWithValues: taps.map { ($0, wholeShape(tiles, $0, last[$0]!)) })
             for (name, weight) in zip(styleLayers, styleLayerWeights) {
                 let e = weight * styleDifference(name, positions: whole[name]!.planeSize)

@@ -35,7 +35,7 @@ struct Bench: ParsableCommand {
     func run() throws {
         guard iterations > 0 else { throw ValidationError("--iterations must be positive") }
         guard sizes.allSatisfy({ (32...4096).contains($0) }) else {
-            throw ValidationError("--size must be between 32 and 4096 pixels (memory grows with the pixel count: vgg19 needs about 1 GB at 512)")
+            throw ValidationError("--size must be between 32 and 4096 pixels (memory grows with the pixel count: vgg19 needs about 0.7 GB at 512)")
         }
         let architectures = try models.map { name -> Architecture in
             guard let a = Architecture(rawValue: name) else {
