@@ -1,7 +1,8 @@
 import TensorCore
 
 /// The `Workspace` floats a convolution needs at `input`, from its geometry alone, as `Models.makeConvolution` builds
-/// it with the default algorithm (3×3/1/1: `Conv3x3`, Winograd; else `Conv2d`). It sizes a network's memory before any weights are read, so it mirrors `Conv3x3.workspaceSize`;
+/// it with the default algorithm (3×3/1/1: `Conv3x3`, Winograd; else `Conv2d`). It sizes a network's memory
+/// before any weights are read, so it mirrors `Conv3x3.workspaceSize`;
 /// NetworkMemoryTests compares the estimate with what a built network holds.
 public func convolutionWorkspaceSize(inChannels: Int, outChannels: Int, kernel: Int, stride: Int, padding: Int, input: Shape) -> Int {
     if kernel == 3 && stride == 1 && padding == 1 {
