@@ -129,10 +129,10 @@ public struct MemoryEstimate: Sendable {
             let tiles = side.map { TilePlan(output, side: $0, field: field) } ?? TilePlan(whole: output)
             return EvaluationPlan(
                 shape: output, tileSide: tiles.tiles.count > 1 ? side : nil,
-                interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!, width: tiles.tiles.map(\.interior.width).max()!),
-                tiles: tiles.tiles.count,
-                window: tiles.window,
-                overhead: tiles.overhead, historySize: history, bytes: bytes(output: output, tileSide: side, history: history))
+                interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!,
+                                width: tiles.tiles.map(\.interior.width).max()!),
+                tiles: tiles.tiles.count, window: tiles.window, overhead: tiles.overhead, historySize: history,
+                bytes: bytes(output: output, tileSide: side, history: history))
         }
         guard let budget else { return make(nil, want) }
         let sides = [nil] + tileSides(output)
@@ -141,9 +141,10 @@ public struct MemoryEstimate: Sendable {
         if let plan = affordable.first(where: { $0.bytes <= budget }) { return plan }
         for candidates in [affordable, plans] {
             for plan in candidates {
-                // Each pair costs the same: the most that fit beside the rest.
-                let pairBytes = recipe.optimizer == .lbfgs ? 8 * output.count : 0
-                let room = pairBytes > 0 ? (budget - make(plan.tileSide, 0).bytes) / pairBytes : want
+                // Each pair costs the same: the most that fit beside the rest (Adam keeps none).
+                let pairBytes = recipe.optimizer == .lbfgs ? 8 * output.count : 0, rest = make(plan.tileSide, 0).bytes
+                guard rest <= budget else { continue }
+                let room = pairBytes > 0 ? (budget - rest) / pairBytes : want
                 if room >= least { return make(plan.tileSide, min(want, room)) }
             }
         }

@@ -70,6 +70,12 @@ final class MemoryEstimateTests: XCTestCase {
             XCTAssertGreaterThan(plan.tiles, 1, plan.summary)
             XCTAssertGreaterThanOrEqual(plan.historySize, 5, plan.summary)
         }
+        recipe.optimizer = .adam
+        let adam = try estimator(recipe)
+        let tiledAdam = try adam.plan(output: adam.output, iterations: 60, budget: 2 << 30)
+        XCTAssertLessThanOrEqual(tiledAdam.bytes, 2 << 30, tiledAdam.summary)
+        XCTAssertGreaterThan(tiledAdam.tiles, 1, tiledAdam.summary)
+        XCTAssertEqual(tiledAdam.historySize, 0)
     }
 
     func testARunThatCannotFitEvenInSmallTilesIsRefusedWithTheBudgetItNeedsAndASizeThatFits() throws {
