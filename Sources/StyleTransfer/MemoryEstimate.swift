@@ -93,7 +93,7 @@ public struct MemoryEstimate: Sendable {
         let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
         let largest = ([evaluation.window] + styleShapes.map { tiling($0).window }).max { $0.count < $1.count }!
         let network = architecture.memory(width: largest.width, height: largest.height, taps: taps, pooling: recipe.pooling)!
-        let atWindow = architecture.memory(width: evaluation.window.width, height: evaluation.window.height, taps: taps, pooling: recipe.pooling)!.taps
+        let atWindow = architecture.tapShapes(taps, image: evaluation.window)!
         let atOutput = architecture.tapShapes(taps, image: output)!
         var floats = 0
         for layer in recipe.contentLayers { floats += atOutput[layer]?.count ?? 0 }  // content targets

@@ -149,7 +149,7 @@ public struct Recipe: Codable, Equatable, Sendable {
 
     /// Iterations of scale `index` of `count` (the last `refinementScales` of which refine).
     public func iterations(atScale index: Int, of count: Int) -> Int {
-        if let scaleIterations { return index < scaleIterations.count ? scaleIterations[index] : 0 }
+        if let scaleIterations { return scaleIterations[index] }
         let preview = count - min(refinementScales, count - 1)
         if index >= preview { return max(1, iterations / 4) }
         return index == preview - 1 ? iterations : max(1, iterations / 2)
