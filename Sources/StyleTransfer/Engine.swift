@@ -62,7 +62,7 @@ public final class Engine {
             guard let estimate else {
                 let history = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
                 return EvaluationPlan(shape: shape, tileSide: nil, interior: shape, tiles: 1, window: shape,
-                                      overhead: 1, historySize: history, bytes: 0)
+                                      overhead: 1, historySize: history, compactHistory: false, bytes: 0)
             }
             return try estimate.plan(output: shape, iterations: iterations, budget: budget)
         }
@@ -74,6 +74,9 @@ public final class Engine {
         var iteration = 0, evaluations = 0
         var reason = StopReason.iterations
         var last: (objective: Objective, content: Tensor?)?
+        // Refinement scales also keep the picture's style as the preview scale saw it (`PreviewStyle`).
+        let previewIndex = schedule.shapes.count - 1 - recipe.refinementScales
+        var previewStyles: [Tensor] = []
 
         scales: for (index, shape) in schedule.shapes.enumerated() {
             let content = self.content.map { Self.clamped(TensorResize.resize($0, height: shape.height, width: shape.width)) }
@@ -89,7 +92,13 @@ public final class Engine {
             let plan = plans[index]
             let objective = try Objective(
                 network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSide: plan.tileSide)
-            if index == schedule.shapes.count - 1 { objective.pixelTerms = pixelTerms }
+            if index == previewIndex { previewStyles = styles }
+            if index > previewIndex, recipe.previewWeight > 0, recipe.styleWeight != 0, !styles.isEmpty {
+                objective.pixelTerms.append(try PreviewStyle(
+                    network: network, recipe: recipe, preview: schedule.shapes[previewIndex], styles: previewStyles,
+                    weight: recipe.previewWeight))
+            }
+            if index == schedule.shapes.count - 1 { objective.pixelTerms += pixelTerms }
             last = (objective, content)
 
             let x: Tensor
@@ -112,7 +121,7 @@ public final class Engine {
                 reason = .cancelled
                 break scales
             }
-            let optimizer = makeOptimizer(count: shape.count, historySize: plan.historySize)
+            let optimizer = makeOptimizer(count: shape.count, historySize: plan.historySize, compact: plan.compactHistory)
             var rules = StopRules(stopOnRise: recipe.stopOnRise, tolerance: recipe.tolerance, window: recipe.toleranceWindow)
             let evaluator = Evaluator(objective: objective, shape: shape)
             // Ping-pong copies of the last two evaluated points, for `stop_on_rise`.
@@ -157,13 +166,13 @@ public final class Engine {
         return result
     }
 
-    private func makeOptimizer(count: Int, historySize: Int) -> Optimizer {
+    private func makeOptimizer(count: Int, historySize: Int, compact: Bool) -> Optimizer {
         let bounds: ClosedRange<Float>? = recipe.clamp == .step ? 0...1 : nil
         switch recipe.optimizer {
         case .lbfgs:
             return LBFGS(count: count, options: .init(
                 historySize: max(1, historySize), learningRate: recipe.effectiveLearningRate,
-                lineSearch: recipe.lineSearch, bounds: bounds))
+                lineSearch: recipe.lineSearch, bounds: bounds, compactHistory: compact))
         case .adam:
             return Adam(count: count, options: .init(
                 learningRate: recipe.effectiveLearningRate, beta1: recipe.beta1, beta2: recipe.beta2, bounds: bounds))

@@ -18,10 +18,14 @@ public struct EvaluationPlan: Sendable, Equatable {
     public let overhead: Double
     /// L-BFGS pairs kept (0 under Adam).
     public let historySize: Int
+    /// The pairs are stored in half precision (`LBFGS.Options.compactHistory`): chosen only when the budget
+    /// cannot hold every pair the scale can use in full.
+    public let compactHistory: Bool
     /// The run's estimated peak at this scale.
     public let bytes: Int
 
-    /// "2048×1416 in 12 tiles of 512×512 (windows 704×712, 2.1× the pixels), 13 L-BFGS pairs, about 3.0 GB".
+    /// "2048×1416 in 12 tiles of 512×512 (windows 704×712, 2.1× the pixels), 26 L-BFGS pairs in half precision,
+    /// about 3.0 GB".
     public var summary: String {
         var s = "\(shape.width)×\(shape.height)"
         if tileSide != nil {
@@ -30,7 +34,7 @@ public struct EvaluationPlan: Sendable, Equatable {
         } else {
             s += " whole"
         }
-        if historySize > 0 { s += ", \(historySize) L-BFGS pairs" }
+        if historySize > 0 { s += ", \(historySize) L-BFGS pairs" + (compactHistory ? " in half precision" : "") }
         return s + (bytes > 0 ? ", about " + ByteCount(bytes: bytes).gigabytes : "")
     }
 }
@@ -42,7 +46,8 @@ public struct EvaluationPlan: Sendable, Equatable {
 /// It counts, per scale: the network's weights and buffers (`Architecture.memory`) at the largest window it runs
 /// (the evaluation's, or a style image's while its Grams are taken), the objective's content targets (whole
 /// picture), per-tap gradients at the window, Gram matrices (target and current) and, when tiled, the window and
-/// the interiors' copies; the optimizer's state (L-BFGS keeps two vectors per curvature pair); the pictures as
+/// the interiors' copies; at a refinement scale the preview's style term (`PreviewStyle`); the optimizer's state
+/// (L-BFGS keeps two vectors per curvature pair, full or half precision); the pictures as
 /// read, a few image-sized tensors of the engine, and for frame mode the flow fields, masks and warped frames.
 /// The libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`, and the
 /// weights count `weightCopies` times.
@@ -86,12 +91,16 @@ public struct MemoryEstimate: Sendable {
         ScaleSchedule.shape(longSide: recipe.size, aspectOf: content ?? Shape(channels: 3, height: recipe.size, width: recipe.size))
     }
 
-    /// The estimated peak of a scale at `output` evaluated in tiles of `tileSide` (nil: whole) with `history` pairs.
-    public func bytes(output: Shape, tileSide: Int?, history: Int) -> Int {
+    /// The estimated peak of a scale at `output` evaluated in tiles of `tileSide` (nil: whole) with `history` pairs
+    /// (`compact`: in half precision).
+    public func bytes(output: Shape, tileSide: Int?, history: Int, compact: Bool = false) -> Int {
         func tiling(_ s: Shape) -> TilePlan { tileSide.map { TilePlan(s, side: $0, field: field) } ?? TilePlan(whole: s) }
         let evaluation = tiling(output)
         let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
-        let largest = ([evaluation.window] + styleShapes.map { tiling($0).window }).max { $0.count < $1.count }!
+        // A refinement scale also scores the picture at the preview's size (`PreviewStyle`), whole.
+        let preview = refines(output) ? ScaleSchedule.shape(longSide: recipe.previewSize, aspectOf: output) : nil
+        let largest = ([evaluation.window] + styleShapes.map { tiling($0).window } + [preview].compactMap { $0 })
+            .max { $0.count < $1.count }!
         let network = architecture.memory(width: largest.width, height: largest.height, taps: taps, pooling: recipe.pooling)!
         let atWindow = architecture.tapShapes(taps, image: evaluation.window)!
         let atOutput = architecture.tapShapes(taps, image: output)!
@@ -110,45 +119,62 @@ public struct MemoryEstimate: Sendable {
         }
         let n = output.count
         switch recipe.optimizer {
-        case .lbfgs: floats += (2 * history + (recipe.lineSearch ? 8 : 6)) * n
+        case .lbfgs: floats += ((compact ? 1 : 2) * history + (recipe.lineSearch ? 8 : 6)) * n
         case .adam: floats += 4 * n
         }
         floats += (content?.count ?? 0) + styles.reduce(0) { $0 + $1.count }  // pictures as read
         floats += 6 * n  // engine: result, evaluator's copies, resized content and start, display copy
+        if let preview {
+            // The preview's tap gradients and Grams, the picture and its gradient at that size, and the gradient
+            // carried back to the full size with the resampler's intermediate.
+            let taps = architecture.tapShapes(Set(recipe.styleLayers), image: preview)!
+            floats += taps.values.reduce(0) { $0 + $1.count + 4 * $1.channels * $1.channels } + 2 * preview.count + 2 * n
+        }
         if video { floats += 12 * n }  // flow both ways (2 planes each, pyramid), masks, warped and previous frames
         return Self.baseline + Self.weightCopies * network.weights + network.buffers + 4 * floats
     }
 
+    /// `output` is a refinement scale of a run that keeps the preview's style there.
+    private func refines(_ output: Shape) -> Bool {
+        recipe.scales > 1 && max(output.height, output.width) > recipe.previewSize && recipe.previewWeight > 0
+            && recipe.styleWeight != 0 && !styles.isEmpty
+    }
+
     /// The plan for a scale at `output` running `iterations` iterations, within `budget` bytes (nil: no limit).
-    /// In order of preference: the whole picture with every pair the scale can use; the largest affordable tiles
-    /// with every pair; the largest affordable tiles with fewer pairs (down to `fewestPairs`); any tiles.
+    /// In order of preference: the whole picture, else the largest affordable tiles, that hold every pair the scale
+    /// can use, at full precision if they can, else in half; then as many pairs as fit (down to `fewestPairs`), in
+    /// half; the same with any tiles. Half precision before smaller tiles (each smaller size costs time) and both
+    /// before fewer pairs, which change the optimisation far more (1024 px, 20 iterations: 5 full pairs paint 39 dB
+    /// from the unlimited run).
     public func plan(output: Shape, iterations: Int, budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
         let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
         let least = min(want, Self.fewestPairs)
-        func make(_ side: Int?, _ history: Int) -> EvaluationPlan {
+        func make(_ side: Int?, _ history: Int, compact: Bool = false) -> EvaluationPlan {
             let tiles = side.map { TilePlan(output, side: $0, field: field) } ?? TilePlan(whole: output)
             return EvaluationPlan(
                 shape: output, tileSide: tiles.tiles.count > 1 ? side : nil,
                 interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!,
                                 width: tiles.tiles.map(\.interior.width).max()!),
                 tiles: tiles.tiles.count, window: tiles.window, overhead: tiles.overhead, historySize: history,
-                bytes: bytes(output: output, tileSide: side, history: history))
+                compactHistory: compact && history > 0,
+                bytes: bytes(output: output, tileSide: side, history: history, compact: compact))
         }
         guard let budget else { return make(nil, want) }
         let sides = [nil] + tileSides(output)
-        let plans = sides.map { make($0, want) }
-        let affordable = plans.filter { $0.overhead <= Self.affordableOverhead }
-        if let plan = affordable.first(where: { $0.bytes <= budget }) { return plan }
-        for candidates in [affordable, plans] {
-            for plan in candidates {
-                // Each pair costs the same: the most that fit beside the rest (Adam keeps none).
-                let pairBytes = recipe.optimizer == .lbfgs ? 8 * output.count : 0, rest = make(plan.tileSide, 0).bytes
-                guard rest <= budget else { continue }
-                let room = pairBytes > 0 ? (budget - rest) / pairBytes : want
-                if room >= least { return make(plan.tileSide, min(want, room)) }
+        // The plans without pairs, largest tiles first; each pair costs the same, so the rest is what pairs may use.
+        let rests = sides.map { make($0, 0) }
+        for candidates in [rests.filter { $0.overhead <= Self.affordableOverhead }, rests] {
+            let fitting = candidates.filter { $0.bytes <= budget }
+            guard want > 0 else { if let plan = fitting.first { return plan }; continue }
+            func room(_ rest: EvaluationPlan, pairBytes: Int) -> Int { (budget - rest.bytes) / (pairBytes * output.count) }
+            if let rest = fitting.first(where: { room($0, pairBytes: 4) >= want }) {
+                return make(rest.tileSide, want, compact: room(rest, pairBytes: 8) < want)
+            }
+            if let rest = fitting.first(where: { room($0, pairBytes: 4) >= least }) {
+                return make(rest.tileSide, room(rest, pairBytes: 4), compact: true)
             }
         }
-        let smallest = make(sides.last!, least)
+        let smallest = make(sides.last!, least, compact: true)
         throw .tooLarge(estimate: smallest.bytes, available: budget, size: recipe.size, fitting: largestSize(within: budget))
     }
 
@@ -180,7 +206,7 @@ public struct MemoryEstimate: Sendable {
             else { return false }
             let output = estimate.output, least = r.optimizer == .lbfgs ? min(r.historySize, Self.fewestPairs) : 0
             let side = estimate.tileSides(output).last
-            return estimate.bytes(output: output, tileSide: side, history: least) <= budget
+            return estimate.bytes(output: output, tileSide: side, history: least, compact: true) <= budget
         }
         guard fits(16) else { return nil }
         var low = 16, high = max(16, recipe.size)

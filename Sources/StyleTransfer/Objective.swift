@@ -158,7 +158,7 @@ public final class Objective {
         }
         losses.total = contentWeight * losses.content + styleWeight * losses.style + tvWeight * losses.tv
         for term in pixelTerms {
-            let e = term.evaluate(image, gradient: gradient)
+            let e = try term.evaluate(image, gradient: gradient)
             losses.pixelTerms[term.name] = e
             losses.total += e
         }

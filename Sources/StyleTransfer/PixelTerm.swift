@@ -6,5 +6,5 @@ import TensorCore
 public protocol PixelTerm: AnyObject {
     var name: String { get }
     /// Adds ∂loss/∂image into `gradient` and returns the loss.
-    func evaluate(_ image: Tensor, gradient: Tensor) -> Double
+    func evaluate(_ image: Tensor, gradient: Tensor) throws -> Double
 }

@@ -31,6 +31,10 @@ public struct Recipe: Codable, Equatable, Sendable {
     /// strokes a quarter of the size (a fine stipple where a 512 px run paints swirls).
     public var previewSize = 512
     public static let previewSizeLimit = Limit(16...8192)
+    /// At the refinement scales, the weight (× `style_weight`) of the style loss of the picture downscaled to the
+    /// preview's size (`PreviewStyle`): what keeps the preview's strokes while the finer scale adds detail; 0 off.
+    public var previewWeight = 1.0
+    public static let previewWeightLimit = Limit(0.0...1e6)
     /// Iterations at the finest scale up to the preview; coarser scales run half as many (their iterations cost ½,
     /// ¼, … as much), refinement scales a quarter (they add detail to what is painted, and cost 4×, 16×, … more).
     public var iterations = 60
@@ -117,6 +121,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try Self.scalesLimit.check(scales, key: "scales")
         try Self.minSizeLimit.check(minSize, key: "min_size")
         try Self.previewSizeLimit.check(previewSize, key: "preview_size")
+        try Self.previewWeightLimit.check(previewWeight, key: "preview_weight")
         try Self.iterationsLimit.check(iterations, key: "iterations")
         try Self.iterationsLimit.check(scaleIterations ?? [], key: "scale_iterations")
         try Self.styleScaleLimit.check(styleScale, key: "style_scale")
@@ -160,6 +165,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         case tolerance
         case minSize = "min_size"
         case previewSize = "preview_size"
+        case previewWeight = "preview_weight"
         case maxMemory = "max_memory"
         case restoreDetail = "restore_detail"
         case scaleIterations = "scale_iterations"
@@ -190,6 +196,7 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.scales, &scales)
         try read(.minSize, &minSize)
         try read(.previewSize, &previewSize)
+        try read(.previewWeight, &previewWeight)
         try read(.iterations, &iterations)
         try read(.restoreDetail, &restoreDetail)
         scaleIterations = try c.decodeIfPresent([Int].self, forKey: .scaleIterations)

@@ -59,6 +59,34 @@ public enum TensorResize {
         return output
     }
 
+    /// The adjoint of `resize` from `height`×`width` to `gradient`'s size: the gradient of a loss on the resized
+    /// tensor, carried back to the original one (each output's weights scattered to the inputs it read).
+    public static func resizeBackward(_ gradient: Tensor, height: Int, width: Int, filter: Filter = .bicubic) -> Tensor {
+        let s = gradient.shape
+        if s.height == height && s.width == width { return gradient.copy() }
+        let columns = Taps(from: width, to: s.width, filter: filter)
+        let rows = Taps(from: height, to: s.height, filter: filter)
+        // The vertical pass's adjoint first: C×H′×W′ → C×H×W′.
+        let wide = Tensor(channels: s.channels, height: height, width: s.width)
+        for c in 0..<s.channels {
+            let plane = wide.data + c * height * s.width
+            for y in 0..<s.height {
+                let src = gradient.data + (c * s.height + y) * s.width
+                for x in 0..<s.width { rows.scatter(y, src[x], into: plane + x, stride: s.width) }
+            }
+        }
+        // Then the horizontal one's: C×H×W′ → C×H×W.
+        let output = Tensor(channels: s.channels, height: height, width: width)
+        for c in 0..<s.channels {
+            for y in 0..<height {
+                let src = wide.data + (c * height + y) * s.width
+                let dst = output.data + (c * height + y) * width
+                for x in 0..<s.width { columns.scatter(x, src[x], into: dst, stride: 1) }
+            }
+        }
+        return output
+    }
+
     /// For each output index along one axis: the first input index and the normalised weights.
     private struct Taps {
         var first: [Int] = []
@@ -86,6 +114,13 @@ public enum TensorResize {
             let base = first[i]
             for (k, w) in weights[i].enumerated() { sum += w * src[(base + k) * stride] }
             return sum
+        }
+
+        /// `apply`'s adjoint: adds `value`·weight to each input output `i` reads.
+        @inline(__always)
+        func scatter(_ i: Int, _ value: Float, into dst: UnsafeMutablePointer<Float>, stride: Int) {
+            let base = first[i]
+            for (k, w) in weights[i].enumerated() { dst[(base + k) * stride] += w * value }
         }
     }
 }

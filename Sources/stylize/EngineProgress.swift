@@ -62,7 +62,7 @@ final class EngineProgress: EngineObserver {
                                         plan: plan)
             // Video frames after the first run one scale each: a line per frame would say nothing new.
             var text = frame == nil || count > 1 ? "scale \(index + 1)/\(count): \(shape.width)×\(shape.height), \(iterations) iterations" : nil
-            if let plan, plan.tiles > 1 || plan.historySize < min(iterations, requestedHistory) {
+            if let plan, plan.tiles > 1 || plan.compactHistory || plan.historySize < min(iterations, requestedHistory) {
                 text = "scale \(index + 1)/\(count): " + plan.summary  // what the memory budget chose
             }
             printer.emit(.scale(e), text: text)

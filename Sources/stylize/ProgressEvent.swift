@@ -51,16 +51,19 @@ enum ProgressEvent: Encodable {
         var height: Int
         var iterations: Int
         /// How the scale is evaluated within the memory budget (`EvaluationPlan`): tiles (1: whole), their
-        /// interiors' side, L-BFGS pairs kept, the estimated peak.
+        /// interiors' side, L-BFGS pairs kept (and whether in half precision), the estimated peak.
         var tiles: Int? = nil
         var tileSide: Int? = nil
         var historySize: Int? = nil
+        /// The pairs are kept in half precision.
+        var historyCompact: Bool? = nil
         var memoryBytes: Int? = nil
 
         enum CodingKeys: String, CodingKey {
             case scale, scales, width, height, iterations, tiles
             case tileSide = "tile_side"
             case historySize = "history_size"
+            case historyCompact = "history_compact"
             case memoryBytes = "memory_bytes"
         }
 
@@ -69,6 +72,7 @@ enum ProgressEvent: Encodable {
             tiles = plan?.tiles
             tileSide = plan?.tileSide
             historySize = plan.flatMap { $0.historySize > 0 ? $0.historySize : nil }
+            historyCompact = plan.flatMap { $0.compactHistory ? true : nil }
             memoryBytes = plan.flatMap { $0.bytes > 0 ? $0.bytes : nil }
         }
     }

@@ -15,6 +15,11 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
                        + "so it looks like a run of this size, only sharper; \(Recipe.previewSizeLimit).", default: D.recipe.previewSize))
     var previewSize: Int?
 
+    @Option(help: help("At the refinement scales, the weight (× --style-weight) of the style loss of the picture seen at "
+                       + "--preview-size, which keeps the preview's strokes; 0 lets the finer scales repaint, \(Recipe.previewWeightLimit).",
+                       default: D.recipe.previewWeight))
+    var previewWeight: Double?
+
     @Option(help: ArgumentHelp("Memory the run may use, e.g. 3G or 512M; a larger run is evaluated in exact tiles and keeps fewer "
                 + "L-BFGS pairs, one that cannot fit is refused before it starts. (default: the memory available when it starts)"))
     var maxMemory: ByteCount?
@@ -101,6 +106,7 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     func apply(to r: inout Recipe, objective: ObjectiveOptions<D>, optimization: OptimizationOptions<D>) throws {
         if let size { r.size = size }
         if let previewSize { r.previewSize = previewSize }
+        if let previewWeight { r.previewWeight = previewWeight }
         if let maxMemory { r.maxMemory = maxMemory }
         if let model { r.model = model }
         if let pooling { r.pooling = pooling }

@@ -30,6 +30,22 @@ final class LBFGSTests: XCTestCase {
         for i in 0..<n { XCTAssertEqual(r.x[i], center[i], accuracy: 1e-4) }
     }
 
+    func testCompactHistoryFollowsTheFullOneToHalfPrecision() {
+        // The same quadratic in 1003 dimensions (vector loops and their tails), pairs in half precision: the path
+        // differs from the full-precision one (proof the pairs are stored compactly), by far less than the steps.
+        let n = 1003
+        let center = (0..<n).map { Float($0 % 17) / 17 - 0.3 }
+        func run(compact: Bool) -> [Float] {
+            let lbfgs = LBFGS(count: n, options: .init(historySize: 10, learningRate: 1, compactHistory: compact))
+            return Problems.minimise(lbfgs, Problems.quadratic(center: center), from: [Float](repeating: 1, count: n), iterations: 12).x
+        }
+        let full = run(compact: false), compact = run(compact: true)
+        func distance(_ a: [Float], _ b: [Float]) -> Double { zip(a, b).reduce(0.0) { $0 + Double(($1.0 - $1.1) * ($1.0 - $1.1)) }.squareRoot() }
+        let travelled = distance(full, [Float](repeating: 1, count: n)), apart = distance(full, compact)
+        XCTAssertGreaterThan(apart, 0)
+        XCTAssertLessThan(apart, 1e-2 * travelled, "apart \(apart), travelled \(travelled)")
+    }
+
     func testFixedStepHalvesAnOvershoot() {
         // Gentle slope towards 10, a steep wall from 2: the secant step measured on the slope jumps to 10,
         // deep into the wall (loss 1 → 64000). Such steps are halved until they no longer climb, so every

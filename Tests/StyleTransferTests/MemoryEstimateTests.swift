@@ -78,6 +78,26 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(tiledAdam.historySize, 0)
     }
 
+    func testABudgetShortOfEveryFullPairKeepsThemInHalfPrecisionBeforeTilingOrKeepingFewer() throws {
+        var recipe = Recipe()
+        recipe.size = 1024
+        let e = try estimator(recipe)
+        let full = e.bytes(output: e.output, tileSide: nil, history: 20)
+        let compact = e.bytes(output: e.output, tileSide: nil, history: 20, compact: true)
+        XCTAssertEqual(full - compact, 20 * 4 * e.output.count, "a pair in half precision takes 4 bytes a value, not 8")
+        let roomy = try e.plan(output: e.output, iterations: 20, budget: full)
+        XCTAssertEqual([roomy.tiles, roomy.historySize], [1, 20])
+        XCTAssertFalse(roomy.compactHistory)
+        let short = try e.plan(output: e.output, iterations: 20, budget: full - 1)
+        XCTAssertEqual([short.tiles, short.historySize], [1, 20], short.summary)
+        XCTAssertTrue(short.compactHistory)
+        XCTAssertTrue(short.summary.contains("20 L-BFGS pairs in half precision"), short.summary)
+        // Tiles of 512 would run 2.3× the pixels, more than is affordable: one pair fewer rather than those.
+        let shorter = try e.plan(output: e.output, iterations: 20, budget: compact - 1)
+        XCTAssertEqual([shorter.tiles, shorter.historySize], [1, 19], shorter.summary)
+        XCTAssertTrue(shorter.compactHistory)
+    }
+
     func testARunThatCannotFitEvenInSmallTilesIsRefusedWithTheBudgetItNeedsAndASizeThatFits() throws {
         var recipe = Recipe()
         recipe.size = 4096

@@ -14,6 +14,29 @@ final class ResampleTests: XCTestCase {
         }
     }
 
+    func testBackwardIsTheAdjointOfResizing() {
+        // ⟨resize(x), g⟩ = ⟨x, resizeBackward(g)⟩ for any x and g: downscaling, upscaling and a mix of the two.
+        var seed: UInt64 = 7
+        func random(_ shape: Shape) -> Tensor {
+            let t = Tensor(shape)
+            for i in 0..<t.count {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                t.data[i] = Float(seed >> 40) / Float(1 << 24) - 0.5
+            }
+            return t
+        }
+        func dot(_ a: Tensor, _ b: Tensor) -> Double { (0..<a.count).reduce(0.0) { $0 + Double(a.data[$1]) * Double(b.data[$1]) } }
+        for filter in TensorResize.Filter.allCases {
+            for (h, w) in [(13, 9), (40, 61), (11, 50)] {
+                let x = random(Shape(channels: 2, height: 23, width: 31)), g = random(Shape(channels: 2, height: h, width: w))
+                let forward = dot(TensorResize.resize(x, height: h, width: w, filter: filter), g)
+                let back = TensorResize.resizeBackward(g, height: 23, width: 31, filter: filter)
+                XCTAssertEqual(back.shape, x.shape)
+                XCTAssertEqual(forward, dot(x, back), accuracy: 1e-5 * max(1, abs(forward)), "\(filter) to \(h)×\(w)")
+            }
+        }
+    }
+
     func testHalvingWithTheTriangleFilterAveragesNeighbourhoods() {
         // Halving stretches the triangle to radius 2: output pixel 1 of a ramp sees inputs 1…4 with weights
         // 1,3,3,1 (/8) around centre 2.5 — the ramp's value there.
