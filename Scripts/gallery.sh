@@ -15,6 +15,17 @@ command -v ffmpeg >/dev/null || { echo "gallery: the ffmpeg command is missing: 
 mkdir -p "$out"
 common=(--model vgg16 --progress-every 0)
 
+# PREVIEW PRINT OUT: the preview, the print downscaled to the preview's size (area filter) and a crop of the print
+# at full size from its upper middle (sky and roof), side by side and labelled.
+print_pair() {
+    local w h label="drawtext=fontfile=$font:x=6:y=6:fontsize=16:fontcolor=white:box=1:boxborderw=4:boxcolor=black@0.6"
+    read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1" | tr x ' ')
+    ffmpeg -v error -y -i "$1" -i "$2" -filter_complex "[0:v]$label:text='$w px run'[a];
+        [1:v]split[p1][p2]; [p1]scale=$w:$h:flags=area,$label:text='print, downscaled'[b];
+        [p2]crop=$w:$h:(in_w-$w)/2:in_h/8,$label:text='print, a $w px crop'[c]; [a][b][c]hstack=inputs=3" \
+        -frames:v 1 -update 1 -q:v 3 "$3"
+}
+
 echo "== building.jpg as The Starry Night, and the GIF of it forming"
 $stylize image Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/building_starry.png" \
     --size 256 --gif "$out/building_starry.gif" --gif-width 224 --fps 10 "${common[@]}"
@@ -57,6 +68,11 @@ $stylize grid Samples/building.jpg Samples/starry_night_unframed.jpg -o "$out/sw
     --recipe Samples/recipes/texture.json --size 128 \
     --vary style_layers=relu1_1,relu1_1+relu2_1,relu1_1+relu2_1+relu3_1,relu1_1+relu2_1+relu3_1+relu4_1,relu1_1+relu2_1+relu3_1+relu4_1+relu5_1 \
     --vary seed=1,2 "${common[@]}"
+
+echo "== a 2048 px print beside its 512 px preview: the preview | the print downscaled to 512 | a 512 px crop of it"
+$stylize image Samples/building.jpg Samples/starry_night_unframed.jpg -o "$tmp/preview.png" --size 512 "${common[@]}"
+$stylize image Samples/building.jpg Samples/starry_night_unframed.jpg -o "$tmp/print.png" --size 2048 "${common[@]}"
+print_pair "$tmp/preview.png" "$tmp/print.png" "$out/print_preview.jpg"
 
 # The gallery keeps the pictures; each run's sidecar names this machine's paths and timings, and the commands
 # above are the record of how they were made.
