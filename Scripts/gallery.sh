@@ -15,8 +15,8 @@ command -v ffmpeg >/dev/null || { echo "gallery: the ffmpeg command is missing: 
 mkdir -p "$out"
 common=(--model vgg16 --progress-every 0)
 
-# PREVIEW PRINT OUT: the preview, the print downscaled to the preview's size (area filter) and a crop of the print
-# at full size from its upper middle (sky and roof), side by side and labelled.
+# print_pair PREVIEW PRINT OUT: writes OUT, the preview, the print downscaled to the preview's size (area filter)
+# and a crop of the print at full size from its upper middle, side by side and labelled.
 print_pair() {
     local w h label="drawtext=fontfile=$font:x=6:y=6:fontsize=16:fontcolor=white:box=1:boxborderw=4:boxcolor=black@0.6"
     read -r w h < <(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=p=0:s=x "$1" | tr x ' ')

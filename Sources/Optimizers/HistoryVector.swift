@@ -1,8 +1,8 @@
 import CHalfVector
 
 /// One stored L-BFGS vector, an s or a y: full floats, or (compact) half precision with one power-of-two scale,
-/// half the memory, for a memory budget that would otherwise keep fewer pairs. Half precision's 11 bits perturb
-/// the quasi-Newton direction by about 1e-3 relative, far less than dropping pairs changes it.
+/// half the memory, for a memory budget that would otherwise keep fewer pairs. Half precision changes the run far
+/// less than dropping pairs does (1024 px, 20 iterations, against full pairs: 43.9 dB PSNR; 5 full pairs: 39.4 dB).
 final class HistoryVector {
     let count: Int
     private let full: FloatBuffer?
