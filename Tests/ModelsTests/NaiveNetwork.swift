@@ -2,9 +2,9 @@ import Foundation
 import Models
 import TensorCore
 
-/// An independent, deliberately plain AlexNet or SqueezeNet 1.1 in Double, written out from torchvision's
-/// definitions: direct loops, no GEMM, no shared buffers, every map kept. Max pooling routes a gradient to its
-/// window's first maximum (row-major), as torch does on CPU.
+/// An independent, deliberately plain VGG16, AlexNet or SqueezeNet 1.1 in Double, written out from torchvision's
+/// definitions: direct loops, no Winograd, no GEMM, no shared buffers, every map kept. Max pooling routes a
+/// gradient to its window's first maximum (row-major), as torch does on CPU.
 struct NaiveNetwork {
     struct Map { var c: Int, h: Int, w: Int, v: [Double] }
     struct Conv { var weight: [Double], bias: [Double], cin: Int, cout: Int, k: Int, stride: Int, pad: Int }
@@ -12,6 +12,23 @@ struct NaiveNetwork {
 
     var ops: [Op] = []
     let avgPool: Bool
+
+    /// torchvision VGG16's first `count` stages.
+    init(vgg16 weights: WeightSet, stages count: Int, avgPool: Bool) {
+        self.avgPool = avgPool
+        let widths = [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]]
+        var cin = 3, index = 0
+        for block in widths {
+            for cout in block {
+                ops += [.conv(Self.conv(weights, "features.\(index)", cin, cout, 3, 1, 1)), .relu]
+                index += 2
+                cin = cout
+            }
+            ops.append(.pool(kernel: 2, stride: 2, ceil: false))
+            index += 1
+        }
+        ops = Array(ops.prefix(count))
+    }
 
     init(alexnet weights: WeightSet, avgPool: Bool) {
         self.avgPool = avgPool

@@ -67,7 +67,7 @@ final class NetworkTests: XCTestCase {
         let weights = weightsWithBiases(.vgg16)
         for pooling in Pooling.allCases {
             let network = try Architecture.vgg16.makeNetwork(weights: weights, pooling: pooling)
-            let x = image(20, 24), reference = NaiveVGG(vgg16: weights, stages: 23, avgPool: pooling == .avg)
+            let x = image(20, 24), reference = NaiveNetwork(vgg16: weights, stages: 23, avgPool: pooling == .avg)
             let outputs = reference.forward(x)
             try checkAgainstReference(
                 network, image: x, taps: ["conv1_1", "relu1_1", "pool2", "relu3_2", "features.19", "conv4_3"], label: "vgg16 \(pooling)",
