@@ -74,9 +74,10 @@ public final class Engine {
         var iteration = 0, evaluations = 0
         var reason = StopReason.iterations
         var last: (objective: Objective, content: Tensor?)?
-        // Refinement scales also keep the picture's style as the preview scale saw it (`PreviewStyle`).
+        // Refinement scales also keep the picture's style as the preview scale saw it (`PreviewStyle`): one term,
+        // its Grams taken once from the preview scale's styles, serves every refinement scale.
         let previewIndex = schedule.shapes.count - 1 - recipe.refinementScales
-        var previewStyles: [Tensor] = []
+        var previewTerm: PreviewStyle?
 
         scales: for (index, shape) in schedule.shapes.enumerated() {
             let content = self.content.map { Self.clamped(TensorResize.resize($0, height: shape.height, width: shape.width)) }
@@ -92,12 +93,10 @@ public final class Engine {
             let plan = plans[index]
             let objective = try Objective(
                 network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSide: plan.tileSide)
-            if index == previewIndex { previewStyles = styles }
-            if index > previewIndex, recipe.previewWeight > 0, recipe.styleWeight != 0, !styles.isEmpty {
-                objective.pixelTerms.append(try PreviewStyle(
-                    network: network, recipe: recipe, preview: schedule.shapes[previewIndex], styles: previewStyles,
-                    weight: recipe.previewWeight))
+            if index == previewIndex, recipe.refinementScales > 0, recipe.previewWeight > 0, recipe.styleWeight != 0, !styles.isEmpty {
+                previewTerm = try PreviewStyle(network: network, recipe: recipe, preview: shape, styles: styles, weight: recipe.previewWeight)
             }
+            if index > previewIndex, let previewTerm { objective.pixelTerms.append(previewTerm) }
             if index == schedule.shapes.count - 1 { objective.pixelTerms += pixelTerms }
             last = (objective, content)
 
