@@ -43,14 +43,15 @@ public enum Gram {
         }
     }
 
-    /// Adds `alpha · 2s · dG·F` to `featureGradient` (C×`positions`), for a symmetric `gramGradient` divided by
-    /// `alpha`. (Callers fold their loss weights into `alpha` rather than scaling the C×C matrix.)
+    /// Adds `alpha · 2s · dG·F` to `featureGradient` (C×`positions`, rows `gradientStride` apart), F the C×`positions`
+    /// columns at `features` (rows `featureStride` apart), for a symmetric `gramGradient` divided by `alpha`. (Callers
+    /// fold their loss weights into `alpha` rather than scaling the C×C matrix.)
     public static func backward(
-        _ gramGradient: UnsafePointer<Float>, features: UnsafePointer<Float>, channels c: Int, positions m: Int, scale: Float,
-        alpha: Float, accumulateInto featureGradient: UnsafeMutablePointer<Float>
+        _ gramGradient: UnsafePointer<Float>, features: UnsafePointer<Float>, channels c: Int, positions m: Int, featureStride: Int,
+        scale: Float, alpha: Float, accumulateInto featureGradient: UnsafeMutablePointer<Float>, gradientStride: Int
     ) {
         BLAS.sgemm(
-            m: c, n: m, k: c, alpha: 2 * scale * alpha, a: gramGradient, lda: c, b: features, ldb: m,
-            beta: 1, c: featureGradient, ldc: m)
+            m: c, n: m, k: c, alpha: 2 * scale * alpha, a: gramGradient, lda: c, b: features, ldb: featureStride,
+            beta: 1, c: featureGradient, ldc: gradientStride)
     }
 }

@@ -45,10 +45,10 @@ public struct EvaluationPlan: Sendable, Equatable {
 ///
 /// It counts, per scale: the network's weights and buffers (`Architecture.memory`) at the largest window it runs
 /// (the evaluation's, or a style image's while its Grams are taken), the objective's content targets (whole
-/// picture), per-tap gradients at the window, Gram matrices (target and current) and, when tiled, the window and
-/// the interiors' copies; at a refinement scale the preview's style term (`PreviewStyle`); the optimizer's state
-/// (L-BFGS keeps two vectors per curvature pair, full or half precision); the pictures as
-/// read, a few image-sized tensors of the engine, and for frame mode the flow fields, masks and warped frames.
+/// picture), Gram matrices (target and current) and, when tiled, the window and the interiors' copies; at a
+/// refinement scale the preview's style term (`PreviewStyle`); the optimizer's state (L-BFGS keeps two vectors per
+/// curvature pair, full or half precision); the pictures as read, a few image-sized tensors of the engine, and for
+/// frame mode the flow fields, masks and warped frames.
 /// The libraries' own footprint (FFmpeg, OpenBLAS's buffers, the Swift runtime) is a fixed `baseline`, and the
 /// weights count `weightCopies` times.
 public struct MemoryEstimate: Sendable {
@@ -106,7 +106,8 @@ public struct MemoryEstimate: Sendable {
         let atOutput = architecture.tapShapes(taps, image: output)!
         var floats = 0
         for layer in recipe.contentLayers { floats += atOutput[layer]?.count ?? 0 }  // content targets
-        for (_, tap) in atWindow { floats += tap.count }  // gradients handed to backward
+        // Each tap's gradient overwrites its features; untiled, the style part goes through a scratch of a few columns.
+        if evaluation.tiles.count == 1 { floats += (atWindow.values.map(\.channels).max() ?? 0) * Objective.gradientColumns }
         floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atOutput[$1].map { $0.channels * $0.channels } ?? 0) }  // Grams
         if evaluation.tiles.count > 1 {
             floats += evaluation.window.count  // the window's pixels
@@ -185,16 +186,19 @@ public struct MemoryEstimate: Sendable {
         return try plan(output: output, iterations: iterations, budget: budget)
     }
 
-    /// Tile sides from two tiles across the long side down to `smallestTile` alignment steps, largest first.
+    /// Tile sides, whole alignment steps, that cut the picture into k columns or k rows (k = 1, 2, …; a 2048×1416
+    /// picture: 2 tiles at 1472, 4 at 1024, 6 at 768, 9 at 704), down to `smallestTile` steps, largest first.
     private func tileSides(_ output: Shape) -> [Int] {
-        let long = max(output.height, output.width), a = field.alignment, smallest = Self.smallestTile * a
-        var sides: [Int] = []
-        for across in 2... {
-            let side = (long + across - 1) / across / a * a
-            if side < smallest { break }
-            if side != sides.last { sides.append(side) }
+        let a = field.alignment, smallest = Self.smallestTile * a
+        var sides: Set<Int> = [smallest]
+        for length in [output.height, output.width] {
+            for k in 1... {
+                let side = ((length + k - 1) / k + a - 1) / a * a
+                if side < smallest { break }
+                sides.insert(side)
+            }
         }
-        return sides.isEmpty || sides.last! > smallest ? sides + [smallest] : sides
+        return sides.sorted(by: >).filter { TilePlan(output, side: $0, field: field).tiles.count > 1 }
     }
 
     /// The largest `--size` (at least 16) that fits `budget` in some plan, or nil if not even 16 does.

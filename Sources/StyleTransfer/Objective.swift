@@ -29,7 +29,9 @@ public final class Objective {
     /// The current Gram per style layer, then its difference from the target; and its sum in double.
     private var grams: [String: [Float]] = [:]
     private var gramSums: [String: [Double]] = [:]
-    private var tapGradients: [String: Tensor] = [:]
+    /// Columns of a tap's style gradient made at a time (untiled), and their scratch.
+    static let gradientColumns = 4096
+    private var scratch: [Float] = []
     /// A tile's interior features and their gradient, contiguous (tiled runs only).
     private var interiorFeatures: [String: [Float]] = [:]
     private var interiorGradients: [String: [Float]] = [:]
@@ -134,17 +136,10 @@ public final class Objective {
             for (i, tile) in tiles.tiles.enumerated().reversed() {
                 let features = i == tiles.tiles.count - 1 ? last : try forward(image, tile, taps: taps)
                 for name in taps {
-                    let f = features[name]!
-                    if tapGradients[name]?.shape != f.shape { tapGradients[name] = Tensor(f.shape) }
-                    tapGradients[name]!.fill(0)
+                    let sum = tapGradient(features[name]!, layer: name, tile: tile, whole: whole[name]!)
+                    if let j = contentLayers.firstIndex(of: name) { contentSums[j] += sum }
                 }
-                for (j, name) in contentLayers.enumerated() {
-                    contentSums[j] += contentGradient(features[name]!, layer: name, tile: tile, whole: whole[name]!)
-                }
-                for (name, weight) in zip(styleLayers, styleLayerWeights) {
-                    styleGradient(features[name]!, layer: name, weight: weight, tile: tile, whole: whole[name]!)
-                }
-                Self.add(network.backward(tapGradients), into: gradient, at: tile.window)
+                Self.add(network.backward(features), into: gradient, at: tile.window)
             }
             for (j, name) in contentLayers.enumerated() {
                 let e = normalization.contentFactor(elements: whole[name]!.count) * contentSums[j]
@@ -233,48 +228,101 @@ public final class Objective {
         return normalization.styleFactor(channels: c, positions: m) * sum
     }
 
-    /// Adds style_weight·weight·∂E/∂F = style_weight·weight·2k·2s·(G − A)·F for the tile's interior positions.
-    private func styleGradient(_ f: Tensor, layer: String, weight: Double, tile: TilePlan.Tile, whole: Shape) {
-        let c = f.shape.channels, m = whole.planeSize
-        let s = Float(normalization.gramScale(channels: c, positions: m))
-        let alpha = Float(2 * normalization.styleFactor(channels: c, positions: m) * styleWeight * weight)
-        let gradient = tapGradients[layer]!
-        withInterior(f, layer, tile: tile, plan: tiles, whole: whole) { features, positions in
-            grams[layer]!.withUnsafeBufferPointer { d in
-                if tiles.tiles.count == 1 {
-                    Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, scale: s, alpha: alpha,
-                                  accumulateInto: gradient.data)
-                    return
-                }
-                interiorGradients[layer]!.withUnsafeMutableBufferPointer { g in
-                    g.baseAddress!.update(repeating: 0, count: c * positions)
-                    Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, scale: s, alpha: alpha,
-                                  accumulateInto: g.baseAddress!)
-                    let r = tiles.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
-                    Self.scatter(g.baseAddress!, r, into: gradient)
-                }
-            }
-        }
+    /// What a tap's gradient is made of: content_weight·2k(F − P) at a content layer (`content` P, `contentScale`
+    /// 2k·content_weight) plus style_weight·weight·2k·2s·(G − A)·F at a style layer (`Gram.backward`'s scale and alpha).
+    private struct TapTerms {
+        var content: Tensor?
+        var contentScale: Float
+        var style: (scale: Float, alpha: Float)?
     }
 
-    /// Σ(F − P)² over the tile's interior positions; adds content_weight·2k(F − P) there.
-    private func contentGradient(_ f: Tensor, layer: String, tile: TilePlan.Tile, whole: Shape) -> Double {
-        let p = contentTargets[layer]!
-        let k = normalization.contentFactor(elements: whole.count)
-        let g = Float(2 * k * contentWeight), gradient = tapGradients[layer]!
-        let stride = strides[layer] ?? 1
-        let r = tiles.tapInterior(tile, stride: stride, tapShape: whole), dy = tile.window.y0 / stride, dx = tile.window.x0 / stride
+    private func terms(_ layer: String, channels c: Int, whole: Shape) -> TapTerms {
+        let m = whole.planeSize
+        return TapTerms(
+            content: contentLayers.contains(layer) ? contentTargets[layer]! : nil,
+            contentScale: Float(2 * normalization.contentFactor(elements: whole.count) * contentWeight),
+            style: zip(styleLayers, styleLayerWeights).first { $0.0 == layer }.map { _, weight in
+                (Float(normalization.gramScale(channels: c, positions: m)),
+                 Float(2 * normalization.styleFactor(channels: c, positions: m) * styleWeight * weight))
+            })
+    }
+
+    /// Turns a tap's features into ∂total/∂features in place, on the tile's interior positions and 0 on its margin;
+    /// the network then back-propagates them (the features are spent by then, and a second map the size of every
+    /// tap would be the largest buffer of a print). Returns Σ(F − P)² over the interior (0 at a style-only layer).
+    private func tapGradient(_ f: Tensor, layer: String, tile: TilePlan.Tile, whole: Shape) -> Double {
+        let t = terms(layer, channels: f.shape.channels, whole: whole)
+        return tiles.tiles.count == 1 ? wholeGradient(f, layer: layer, t) : tileGradient(f, layer: layer, t, tile: tile, whole: whole)
+    }
+
+    /// `tapGradient` of the whole picture's map: the style part reads every feature, so it is made a few columns at a
+    /// time in scratch, the content part added there, and the columns written back.
+    private func wholeGradient(_ f: Tensor, layer: String, _ t: TapTerms) -> Double {
+        let c = f.shape.channels, m = f.shape.planeSize, chunk = Self.gradientColumns
+        if scratch.count < c * chunk { scratch = [Float](repeating: 0, count: c * chunk) }
         var sum = 0.0
-        for c in 0..<f.shape.channels {
-            for y in r.y0..<r.y1 {
-                let row = (c * f.shape.height + y) * f.shape.width, target = (c * p.shape.height + y + dy) * p.shape.width + dx
-                for x in r.x0..<r.x1 {
-                    let d = f.data[row + x] - p.data[target + x]
-                    sum += Double(d * d)
-                    gradient.data[row + x] += g * d
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            for start in stride(from: 0, to: m, by: chunk) {
+                let w = min(chunk, m - start)
+                out.update(repeating: 0, count: c * w)
+                if let style = t.style {
+                    grams[layer]!.withUnsafeBufferPointer { d in
+                        Gram.backward(d.baseAddress!, features: f.data + start, channels: c, positions: w, featureStride: m,
+                                      scale: style.scale, alpha: style.alpha, accumulateInto: out, gradientStride: w)
+                    }
+                }
+                for ch in 0..<c {
+                    let row = f.data + ch * m + start, o = out + ch * w
+                    if let content = t.content {
+                        let p = content.data + ch * m + start
+                        for x in 0..<w {
+                            let d = row[x] - p[x]
+                            sum += Double(d * d)
+                            o[x] += t.contentScale * d
+                        }
+                    }
+                    row.update(from: o, count: w)
                 }
             }
         }
+        return sum
+    }
+
+    /// `tapGradient` of a tile's window: the style part from a copy of the interior, the content part in place.
+    private func tileGradient(_ f: Tensor, layer: String, _ t: TapTerms, tile: TilePlan.Tile, whole: Shape) -> Double {
+        let c = f.shape.channels, r = tiles.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
+        if let style = t.style {
+            withInterior(f, layer, tile: tile, plan: tiles, whole: whole) { features, positions in
+                grams[layer]!.withUnsafeBufferPointer { d in
+                    interiorGradients[layer]!.withUnsafeMutableBufferPointer { out in
+                        out.baseAddress!.update(repeating: 0, count: c * positions)
+                        Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, featureStride: positions,
+                                      scale: style.scale, alpha: style.alpha, accumulateInto: out.baseAddress!, gradientStride: positions)
+                    }
+                }
+            }
+        }
+        let s = strides[layer]!, dy = tile.window.y0 / s, dx = tile.window.x0 / s
+        var sum = 0.0
+        for ch in 0..<c {
+            for y in 0..<f.shape.height {
+                let row = f.data + (ch * f.shape.height + y) * f.shape.width
+                guard let content = t.content, (r.y0..<r.y1).contains(y) else {
+                    row.update(repeating: 0, count: f.shape.width)
+                    continue
+                }
+                let p = content.data + (ch * content.shape.height + y + dy) * content.shape.width + dx
+                row.update(repeating: 0, count: r.x0)
+                for x in r.x0..<r.x1 {
+                    let d = row[x] - p[x]
+                    sum += Double(d * d)
+                    row[x] = t.contentScale * d
+                }
+                (row + r.x1).update(repeating: 0, count: f.shape.width - r.x1)
+            }
+        }
+        if t.style != nil { interiorGradients[layer]!.withUnsafeBufferPointer { Self.scatter($0.baseAddress!, r, into: f) } }
         return sum
     }
 

@@ -48,7 +48,7 @@ public struct TilePlan: Sendable, Equatable {
             var window = lead + step + field.right
             window += ((length - window) % a + a) % a
             guard count > 1, window < length else { return ([0..<length], length) }
-            let interiors = (0..<count).map { i in (i * step)..<min(length, (i + 1) * step) }.filter { !$0.isEmpty }
+            let interiors = (0..<count).map { i in min(length, i * step)..<min(length, (i + 1) * step) }.filter { !$0.isEmpty }
             return (interiors, window)
         }
         let (rows, height) = split(shape.height), (columns, width) = split(shape.width)

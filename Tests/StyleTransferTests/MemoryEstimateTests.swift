@@ -54,6 +54,24 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertLessThan(small, halves)
     }
 
+    /// Tiles follow the picture's columns and rows, not squares of a fraction of its long side: as the budget of a
+    /// 2048×1416 print shrinks, it runs whole, then in 2 tiles (2 columns, 1.2× the pixels), 4, 6 (3 columns, 2
+    /// rows), 9, and never in 12 before 9 (a third of the long side, 640 px, would cut 4 columns and 3 rows).
+    func testTilesCountColumnsAndRows() throws {
+        var recipe = Recipe()
+        recipe.size = 2048
+        let photo = Shape(channels: 3, height: 1416, width: 2048), painting = Shape(channels: 3, height: 480, width: 600)
+        let e = try XCTUnwrap(MemoryEstimate(architecture: .vgg16, recipe: recipe, content: photo, styles: [painting]))
+        XCTAssertEqual(e.output, photo)
+        var counts: [Int] = [], budget = e.bytes(output: photo, tileSide: nil, history: 15)
+        while let plan = try? e.plan(output: photo, iterations: 15, budget: budget), plan.tiles <= 9 {
+            XCTAssertLessThanOrEqual(plan.bytes, budget, plan.summary)
+            if counts.last != plan.tiles { counts.append(plan.tiles) }
+            budget = plan.bytes - 1
+        }
+        XCTAssertEqual(counts, [1, 2, 4, 6, 9])
+    }
+
     func testAPlanKeepsEveryPairAndTheWholePictureWhenItCanAndFitsItsBudgetOtherwise() throws {
         var recipe = Recipe()
         recipe.size = 2048

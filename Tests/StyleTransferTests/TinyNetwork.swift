@@ -29,7 +29,7 @@ final class TinyNetwork: FeatureNetwork {
         let r2 = c2.copy(); relu(r2)
         activations = ["input": image.copy(), "conv1_1": c1, "relu1_1": r1, "pool1": p1, "conv2_1": c2, "relu2_1": r2]
         var out: [String: Tensor] = [:]
-        for t in taps { out[t] = activations[t] }
+        for t in taps { out[t] = activations[t]?.copy() }  // the caller may overwrite its taps
         return out
     }
 
