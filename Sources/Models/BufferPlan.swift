@@ -7,6 +7,8 @@ import TensorCore
 /// With frozen weights the backward pass needs of the forward only a ReLU's sign bits, a max-pool's argmax and a
 /// fire module's two masks (a convolution needs its weights, an average pool nothing); the activations and then
 /// the gradient flow through two ping-pong buffers, and each tapped output is copied into a tensor of its own.
+/// With `PrefixBands` the first block's maps are band-sized instead, its pool's records stay whole, and the block
+/// keeps the normalised picture (its first convolution is recomputed in the backward pass).
 struct BufferPlan: Equatable {
     /// Floats in each of the two ping-pong buffers: the image or the largest stage up to the deepest tap.
     var activations: Int
@@ -20,21 +22,37 @@ struct BufferPlan: Equatable {
     var fireScratch: Int
     /// Floats of the layers' shared `Workspace`.
     var workspace: Int
+    /// Floats of the banded block's buffers: the normalised picture, a band of it and three band maps.
+    var bandFloats = 0
+    /// Bytes of the banded block's band records: a ReLU mask and an argmax.
+    var bandRecords = 0
 
     var bytes: Int {
-        4 * (2 * activations + imageGradient + taps.values.reduce(0, +) + fireScratch + workspace) + records.reduce(0, +)
+        4 * (2 * activations + imageGradient + taps.values.reduce(0, +) + fireScratch + workspace + bandFloats)
+            + records.reduce(0, +) + bandRecords
     }
 
     /// `shapes` are `layout.outputShapes(for: image)`; stages past `depth` hold nothing. `workspace(i, input)` is stage
     /// `i`'s workspace at its input shape (the built layers' own figure, or `convolutionWorkspaceSize` before building).
-    init(layout: Layout, shapes: [Shape], image: Shape, depth: Int, taps: Set<Int>, pooling: Pooling, workspace: (Int, Shape) -> Int) {
+    init(layout: Layout, shapes: [Shape], image: Shape, depth: Int, taps: Set<Int>, pooling: Pooling, bands: PrefixBands?,
+         workspace: (Int, Shape) -> Int) {
         activations = image.count
         imageGradient = image.count
-        self.taps = Dictionary(uniqueKeysWithValues: taps.map { ($0, shapes[$0].count) })
+        self.taps = Dictionary(uniqueKeysWithValues: taps.filter { $0 != bands?.firstReLU }.map { ($0, shapes[$0].count) })
         records = Array(repeating: 0, count: layout.stages.count)
         fireScratch = 0
         self.workspace = 0
-        for i in 0..<(depth + 1) {
+        let banded = bands.map { 0..<$0.pool } ?? 0..<0
+        if let bands {
+            let rows = bands.bandFloats / bands.channels / image.width
+            let input = Shape(channels: 3, height: rows, width: image.width)
+            bandFloats = image.count + input.count + 3 * bands.bandFloats
+            bandRecords = ReLU.maskBytes(bands.bandFloats) + bands.bandFloats / 4
+            self.workspace = max(workspace(0, input), workspace(bands.secondReLU - 1, Shape(channels: bands.channels, height: rows, width: image.width)))
+            // The pool's argmax as ever; the second ReLU's mask only where the pool reads it (its outputs' signs).
+            records[bands.secondReLU] = ReLU.maskBytes(shapes[bands.pool].count)
+        }
+        for i in 0..<(depth + 1) where !banded.contains(i) {
             let input = i == 0 ? image : shapes[i - 1]
             activations = max(activations, shapes[i].count)
             self.workspace = max(self.workspace, workspace(i, input))

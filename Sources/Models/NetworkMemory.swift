@@ -18,12 +18,23 @@ extension Architecture {
     /// The `BufferPlan` a network built by `makeNetwork` (default algorithm) allocates for these taps at this size,
     /// after a forward whose deepest tap is the deepest of `taps`; exact, the convolutions' workspace included
     /// (`convolutionWorkspaceSize`). Average pooling keeps no argmax. Nil when a tap is not a layer of this network.
-    public func memory(width: Int, height: Int, taps: Set<String>, pooling: Pooling = .max) -> NetworkMemory? {
+    /// `banded`: the first block in bands where it can be (`PrefixBands`), as an objective runs it.
+    public func memory(width: Int, height: Int, taps: Set<String>, pooling: Pooling = .max, banded: Bool = false) -> NetworkMemory? {
+        memory(width: width, height: height, taps: taps, pooling: pooling, bandBudget: banded ? PrefixBands.defaultBandFloats : nil)
+    }
+
+    /// `memory` with the first block in bands of at most `bandBudget` floats a map (nil: whole).
+    func memory(width: Int, height: Int, taps: Set<String>, pooling: Pooling, bandBudget: Int?) -> NetworkMemory? {
         let stages = layout.stages
         let indexed = taps.compactMap { tap in stages.firstIndex { $0.name == tap }.map { (tap, $0) } }
         guard indexed.count == taps.count, let deepest = indexed.map(\.1).max() else { return nil }
         let image = Shape(channels: 3, height: height, width: width), shapes = layout.outputShapes(for: image)
-        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: deepest, taps: Set(indexed.map(\.1)), pooling: pooling) { i, input in
+        let tapIndices = Set(indexed.map(\.1))
+        let bands = bandBudget.flatMap {
+            PrefixBands(layout: layout, image: image, taps: tapIndices, depth: deepest, pooling: pooling, budget: $0)
+        }
+        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: deepest, taps: tapIndices, pooling: pooling,
+                              bands: bands) { i, input in
             switch stages[i].spec {
             case let .conv(_, cin, cout, k, stride, padding):
                 return convolutionWorkspaceSize(inChannels: cin, outChannels: cout, kernel: k, stride: stride, padding: padding, input: input)

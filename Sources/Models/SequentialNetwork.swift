@@ -8,34 +8,42 @@ import TensorCore
 /// and tapped outputs are copied into tensors of their own. What a size needs is allocated once (grown when a deeper
 /// tap comes, taps re-planned every call) and freed when the size changes; one `Workspace` serves all layers. Once a
 /// size has been seen no pass allocates tensor memory; only a few small bookkeeping collections (tap lists, the
-/// result dictionary) are built per call.
-final class SequentialNetwork: FeatureNetwork {
+/// result dictionary) are built per call. Called with `TapBands`, a large picture's first block runs in bands
+/// (`PrefixBands`, `BandedBlock.swift`).
+final class SequentialNetwork: BandingNetwork {
     let name: String
     let layerNames: [String]
 
-    private enum Stage {
+    enum Stage {
         case conv(Convolution)
         case relu
         case pool(PoolGeometry)
         case fire(Fire)
     }
 
-    private let stages: [Stage]
+    let stages: [Stage]
     private let layout: Layout
     private let pooling: Pooling
     private let index: [String: Int]  // name or `features.N` alias → stage
 
     // Per image size (`BufferPlan`).
     private var imageShape: Shape?
-    private var shapes: [Shape] = []
+    private(set) var shapes: [Shape] = []
     private var planned = -1  // the deepest stage planned at this size
     private var activations: (Tensor, Tensor)?
     private var imageGradient: Tensor?
     private var tapCopies: [Int: Tensor] = [:]
-    private var records: [[UInt8]] = []
+    var records: [[UInt8]] = []
     private var fireScratch: Tensor?
-    private var workspace = Workspace()
+    private(set) var workspace = Workspace()
     private var lastDepth = -1
+    /// The first block's bands at this size (nil: run whole), and their buffers.
+    private(set) var bands: PrefixBands?
+    var bandBuffers: BandBuffers?
+    /// The first block's tap the last forward streamed, as it was named.
+    private var bandedTap: String?
+    /// Floats a band's map may hold (`PrefixBands`).
+    var bandBudget = PrefixBands.defaultBandFloats
 
     /// `weights` are checked against `layout` (`Architecture.validated`), so every tensor read here is present.
     init(name: String, layout: Layout, weights: WeightSet, pooling: Pooling, algorithm: Conv3x3.Algorithm?) {
@@ -74,23 +82,44 @@ final class SequentialNetwork: FeatureNetwork {
     /// Bytes of every per-size buffer held now: what `Architecture.memory(…).buffers` estimates.
     var heldBytes: Int {
         let floats = [activations?.0, activations?.1, imageGradient, fireScratch].reduce(0) { $0 + ($1?.count ?? 0) }
-            + tapCopies.values.reduce(0) { $0 + $1.count } + workspace.capacity
-        return 4 * floats + records.reduce(0) { $0 + $1.count }
+            + tapCopies.values.reduce(0) { $0 + $1.count } + workspace.capacity + (bandBuffers?.floats ?? 0)
+        return 4 * floats + records.reduce(0) { $0 + $1.count } + (bandBuffers?.recordBytes ?? 0)
     }
 
     func forward(_ image: Tensor, taps: Set<String>) throws -> [String: Tensor] {
+        try forward(image, taps: taps, handler: nil)
+    }
+
+    func forward(_ image: Tensor, taps: Set<String>, bands handler: TapBands) throws -> [String: Tensor] {
+        try forward(image, taps: taps, handler: handler)
+    }
+
+    func backward(_ tapGradients: [String: Tensor]) -> Tensor { backward(tapGradients, handler: nil) }
+
+    func backward(_ tapGradients: [String: Tensor], bands handler: TapBands) -> Tensor { backward(tapGradients, handler: handler) }
+
+    private func forward(_ image: Tensor, taps: Set<String>, handler: TapBands?) throws -> [String: Tensor] {
         guard image.shape.channels == 3 else { throw ModelError.notAnImage(image.shape) }
         let tapped = try taps.map { tap -> (String, Int) in
             guard let i = index[tap] else { throw ModelError.unknownLayer(tap, model: name, available: layerNames) }
             return (tap, i)
         }
         let depth = tapped.map(\.1).max() ?? -1
-        try plan(image.shape, depth: depth, taps: Set(tapped.map(\.1)))
+        try plan(image.shape, depth: depth, taps: Set(tapped.map(\.1)), banded: handler != nil)
         lastDepth = depth
         guard depth >= 0, let (first, second) = activations else { return [:] }
         var x = first.data, y = second.data
         Normalize.forward(image.data, image.shape, into: x)
-        for i in 0...depth {
+        var start = 0
+        bandedTap = nil
+        if let bands, let handler {
+            bandedTap = tapped.first { $0.1 == bands.firstReLU }?.0
+            forwardBands(x, image.shape, into: y, tap: bandedTap.map { tap in { handler.features(tap, $0, $1, $2) } })
+            swap(&x, &y)
+            tapCopies[bands.pool]?.data.update(from: x, count: shapes[bands.pool].count)
+            start = bands.pool + 1
+        }
+        for i in start..<(depth + 1) {
             let input = i == 0 ? image.shape : shapes[i - 1], count = shapes[i].count
             switch stages[i] {
             case .conv(let conv):
@@ -114,11 +143,11 @@ final class SequentialNetwork: FeatureNetwork {
             tapCopies[i]?.data.update(from: x, count: count)
         }
         var result: [String: Tensor] = [:]
-        for (tap, i) in tapped { result[tap] = tapCopies[i]! }
+        for (tap, i) in tapped where tap != bandedTap { result[tap] = tapCopies[i]! }
         return result
     }
 
-    func backward(_ tapGradients: [String: Tensor]) -> Tensor {
+    private func backward(_ tapGradients: [String: Tensor], handler: TapBands?) -> Tensor {
         guard let imageShape, let (first, second) = activations, let imageGradient, lastDepth >= 0 else {
             preconditionFailure("\(name): backward needs a forward with taps first")
         }
@@ -128,7 +157,10 @@ final class SequentialNetwork: FeatureNetwork {
             precondition(gradient.shape == shapes[i], "\(name): gradient for \(tap) is \(gradient.shape), expected \(shapes[i])")
             byStage[i].append(gradient)
         }
-        guard let start = byStage.lastIndex(where: { !$0.isEmpty }) else {
+        // Banded, the first block's tap is not in `tapGradients`: its gradient is made band by band (`handler`).
+        let bandTap = bandedTap.map { tap in { handler!.gradient(tap, $0, $1, $2) } as (Tensor, Int, Range<Int>) -> Void }
+        precondition(bandedTap == nil || handler != nil, "\(name): a banded forward needs its bands' handler back")
+        guard let start = byStage.lastIndex(where: { !$0.isEmpty }) ?? (bandTap != nil ? bands!.pool : nil) else {
             imageGradient.fill(0)
             return imageGradient
         }
@@ -136,6 +168,12 @@ final class SequentialNetwork: FeatureNetwork {
         var g = first.data, spare = second.data
         g.update(repeating: 0, count: shapes[start].count)
         for i in stride(from: start, through: 0, by: -1) {
+            if let bands, i == bands.pool {
+                for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
+                backwardBands(g, imageShape, into: spare, tap: bandTap)
+                Normalize.backward(spare, imageShape, into: imageGradient.data)
+                return imageGradient
+            }
             for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
             let input = i == 0 ? imageShape : shapes[i - 1]
             switch stages[i] {
@@ -161,9 +199,10 @@ final class SequentialNetwork: FeatureNetwork {
         return imageGradient
     }
 
-    /// Allocates the `BufferPlan` for this image, the deepest stage planned at this size and these taps. A new size
-    /// frees the last one's buffers first; the tap copies follow the taps of every call.
-    private func plan(_ image: Shape, depth: Int, taps wanted: Set<Int>) throws {
+    /// Allocates the `BufferPlan` for this image, the deepest stage planned at this size and these taps, the first
+    /// block in bands if `banded` and it can be. A new size frees the last one's buffers first; the tap copies and
+    /// the bands follow the taps of every call.
+    private func plan(_ image: Shape, depth: Int, taps wanted: Set<Int>, banded: Bool) throws {
         if image != imageShape {
             shapes = layout.outputShapes(for: image)
             imageShape = image
@@ -175,14 +214,21 @@ final class SequentialNetwork: FeatureNetwork {
             fireScratch = nil
             workspace = Workspace()
             lastDepth = -1
+            bands = nil
+            bandBuffers = nil
         }
         if depth >= 0 && shapes[depth].count == 0 {
             throw ModelError.imageTooSmall(image, model: name, minimum: minimumSize(depth: depth))
         }
-        tapCopies = tapCopies.filter { wanted.contains($0.key) }
         planned = max(planned, depth)
         guard planned >= 0 else { return }
-        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: planned, taps: wanted, pooling: pooling) { i, input in
+        let bands = banded ? PrefixBands(layout: layout, image: image, taps: wanted, depth: depth, pooling: pooling, budget: bandBudget) : nil
+        if bands != self.bands {
+            self.bands = bands
+            bandBuffers = bands.map { BandBuffers($0, image: image) }
+        }
+        let plan = BufferPlan(layout: layout, shapes: shapes, image: image, depth: planned, taps: wanted, pooling: pooling,
+                              bands: bands) { i, input in
             switch stages[i] {
             case .conv(let conv): return conv.workspaceSize(input)
             case .fire(let fire): return fire.workspaceSize(input)
@@ -195,7 +241,8 @@ final class SequentialNetwork: FeatureNetwork {
         if plan.fireScratch > 0 && fireScratch?.count != plan.fireScratch { fireScratch = floats(plan.fireScratch) }
         workspace.reserve(plan.workspace)
         for (i, bytes) in plan.records.enumerated() where records[i].count != bytes { records[i] = [UInt8](repeating: 0, count: bytes) }
-        for i in wanted where tapCopies[i] == nil { tapCopies[i] = Tensor(shapes[i]) }
+        tapCopies = tapCopies.filter { plan.taps[$0.key] != nil }
+        for i in plan.taps.keys where tapCopies[i] == nil { tapCopies[i] = Tensor(shapes[i]) }
     }
 
     /// The smallest square side that keeps stage `depth` at least 1×1.

@@ -61,7 +61,7 @@ public final class Engine {
             let iterations = recipe.iterations(atScale: index, of: schedule.shapes.count)
             guard let estimate else {
                 let history = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
-                return EvaluationPlan(shape: shape, tileSide: nil, interior: shape, tiles: 1, window: shape,
+                return EvaluationPlan(shape: shape, tileSize: nil, interior: shape, tiles: 1, window: shape,
                                       overhead: 1, historySize: history, compactHistory: false, bytes: 0)
             }
             return try estimate.plan(output: shape, iterations: iterations, budget: budget)
@@ -92,7 +92,7 @@ public final class Engine {
             }
             let plan = plans[index]
             let objective = try Objective(
-                network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSide: plan.tileSide)
+                network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSize: plan.tileSize)
             if index == previewIndex, recipe.refinementScales > 0, recipe.previewWeight > 0, recipe.styleWeight != 0, !styles.isEmpty {
                 previewTerm = try PreviewStyle(network: network, recipe: recipe, preview: shape, styles: styles, weight: recipe.previewWeight)
             }

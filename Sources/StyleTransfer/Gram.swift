@@ -15,20 +15,20 @@ public enum Gram {
         let c = features.shape.channels
         withUnsafeTemporaryAllocation(of: Double.self, capacity: c * c) { sum in
             sum.initialize(repeating: 0)
-            accumulate(features.data, channels: c, positions: features.shape.planeSize, scale: scale, into: sum.baseAddress!,
-                       scratch: gram)
+            accumulate(features.data, channels: c, positions: features.shape.planeSize, featureStride: features.shape.planeSize,
+                       scale: scale, into: sum.baseAddress!, scratch: gram)
             finish(sum.baseAddress!, channels: c, into: gram)
         }
     }
 
-    /// Adds `scale · F·Fᵀ` to the upper triangle of `sum`, F the C×`positions` rows of `features`; `scratch` holds
-    /// C×C floats.
+    /// Adds `scale · F·Fᵀ` to the upper triangle of `sum`, F the C×`positions` columns at `features` (rows
+    /// `featureStride` apart); `scratch` holds C×C floats.
     public static func accumulate(
-        _ features: UnsafePointer<Float>, channels c: Int, positions m: Int, scale: Float, into sum: UnsafeMutablePointer<Double>,
-        scratch: UnsafeMutablePointer<Float>
+        _ features: UnsafePointer<Float>, channels c: Int, positions m: Int, featureStride: Int, scale: Float,
+        into sum: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Float>
     ) {
         for start in stride(from: 0, to: m, by: chunk) {
-            BLAS.ssyrk(n: c, k: min(chunk, m - start), alpha: scale, a: features + start, lda: m, beta: 0, c: scratch, ldc: c)
+            BLAS.ssyrk(n: c, k: min(chunk, m - start), alpha: scale, a: features + start, lda: featureStride, beta: 0, c: scratch, ldc: c)
             for i in 0..<c { for j in i..<c { sum[i * c + j] += Double(scratch[i * c + j]) } }
         }
     }

@@ -6,9 +6,9 @@ import TensorCore
 public struct EvaluationPlan: Sendable, Equatable {
     /// The scale's picture.
     public let shape: Shape
-    /// The tile side asked of `TilePlan` (interiors are whole alignment steps of about this size); nil: the whole
+    /// The tile size asked of `TilePlan` (interiors are whole alignment steps of about this size); nil: the whole
     /// picture at once.
-    public let tileSide: Int?
+    public let tileSize: TilePlan.Size?
     /// The largest interior, pixels (the picture's shape when whole).
     public let interior: Shape
     public let tiles: Int
@@ -28,7 +28,7 @@ public struct EvaluationPlan: Sendable, Equatable {
     /// about 3.0 GB".
     public var summary: String {
         var s = "\(shape.width)×\(shape.height)"
-        if tileSide != nil {
+        if tileSize != nil {
             s += " in \(tiles) tiles of \(interior.width)×\(interior.height) (windows \(window.width)×\(window.height), "
                 + String(format: "%.1f× the pixels)", overhead)
         } else {
@@ -45,7 +45,7 @@ public struct EvaluationPlan: Sendable, Equatable {
 ///
 /// It counts, per scale: the network's weights and buffers (`Architecture.memory`) at the largest window it runs
 /// (the evaluation's, or a style image's while its Grams are taken), the objective's content targets (whole
-/// picture), Gram matrices (target and current) and, when tiled, the window and the interiors' copies; at a
+/// picture), Gram matrices (target and current) and, when tiled, the window; at a
 /// refinement scale the preview's style term (`PreviewStyle`); the optimizer's state (L-BFGS keeps two vectors per
 /// curvature pair, full or half precision); the pictures as read, a few image-sized tensors of the engine, and for
 /// frame mode the flow fields, masks and warped frames.
@@ -91,33 +91,26 @@ public struct MemoryEstimate: Sendable {
         ScaleSchedule.shape(longSide: recipe.size, aspectOf: content ?? Shape(channels: 3, height: recipe.size, width: recipe.size))
     }
 
-    /// The estimated peak of a scale at `output` evaluated in tiles of `tileSide` (nil: whole) with `history` pairs
+    /// The estimated peak of a scale at `output` evaluated in tiles of `tileSize` (nil: whole) with `history` pairs
     /// (`compact`: in half precision).
-    public func bytes(output: Shape, tileSide: Int?, history: Int, compact: Bool = false) -> Int {
-        func tiling(_ s: Shape) -> TilePlan { tileSide.map { TilePlan(s, side: $0, field: field) } ?? TilePlan(whole: s) }
+    public func bytes(output: Shape, tileSize: TilePlan.Size?, history: Int, compact: Bool = false) -> Int {
+        func tiling(_ s: Shape) -> TilePlan { tileSize.map { TilePlan(s, size: $0, field: field) } ?? TilePlan(whole: s) }
         let evaluation = tiling(output)
         let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
         // A refinement scale also scores the picture at the preview's size (`PreviewStyle`), whole.
         let preview = refines(output) ? ScaleSchedule.shape(longSide: recipe.previewSize, aspectOf: output) : nil
         let largest = ([evaluation.window] + styleShapes.map { tiling($0).window } + [preview].compactMap { $0 })
             .max { $0.count < $1.count }!
-        let network = architecture.memory(width: largest.width, height: largest.height, taps: taps, pooling: recipe.pooling)!
+        let network = architecture.memory(width: largest.width, height: largest.height, taps: taps, pooling: recipe.pooling, banded: true)!
         let atWindow = architecture.tapShapes(taps, image: evaluation.window)!
         let atOutput = architecture.tapShapes(taps, image: output)!
         var floats = 0
         for layer in recipe.contentLayers { floats += atOutput[layer]?.count ?? 0 }  // content targets
-        // Each tap's gradient overwrites its features; untiled, the style part goes through a scratch of a few columns.
-        if evaluation.tiles.count == 1 { floats += (atWindow.values.map(\.channels).max() ?? 0) * Objective.gradientColumns }
+        // Each tap's gradient overwrites its features, a few positions at a time through a scratch (which also
+        // gathers a tile's interior for its Gram).
+        floats += (atWindow.values.map(\.channels).max() ?? 0) * Objective.gradientColumns
         floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atOutput[$1].map { $0.channels * $0.channels } ?? 0) }  // Grams
-        if evaluation.tiles.count > 1 {
-            floats += evaluation.window.count  // the window's pixels
-            // A style layer's interior features and their gradient, contiguous.
-            let h = evaluation.tiles.map(\.interior.height).max()!, w = evaluation.tiles.map(\.interior.width).max()!
-            for layer in recipe.styleLayers {
-                guard let tap = atWindow[layer], let s = field.strides[layer] else { continue }
-                floats += 2 * tap.channels * ((h + s - 1) / s) * ((w + s - 1) / s)
-            }
-        }
+        if evaluation.tiles.count > 1 { floats += evaluation.window.count }  // the window's pixels
         let n = output.count
         switch recipe.optimizer {
         case .lbfgs: floats += ((compact ? 1 : 2) * history + (recipe.lineSearch ? 8 : 6)) * n
@@ -150,32 +143,32 @@ public struct MemoryEstimate: Sendable {
     public func plan(output: Shape, iterations: Int, budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
         let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
         let least = min(want, Self.fewestPairs)
-        func make(_ side: Int?, _ history: Int, compact: Bool = false) -> EvaluationPlan {
-            let tiles = side.map { TilePlan(output, side: $0, field: field) } ?? TilePlan(whole: output)
+        func make(_ size: TilePlan.Size?, _ history: Int, compact: Bool = false) -> EvaluationPlan {
+            let tiles = size.map { TilePlan(output, size: $0, field: field) } ?? TilePlan(whole: output)
             return EvaluationPlan(
-                shape: output, tileSide: tiles.tiles.count > 1 ? side : nil,
+                shape: output, tileSize: tiles.tiles.count > 1 ? size : nil,
                 interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!,
                                 width: tiles.tiles.map(\.interior.width).max()!),
                 tiles: tiles.tiles.count, window: tiles.window, overhead: tiles.overhead, historySize: history,
                 compactHistory: compact && history > 0,
-                bytes: bytes(output: output, tileSide: side, history: history, compact: compact))
+                bytes: bytes(output: output, tileSize: size, history: history, compact: compact))
         }
         guard let budget else { return make(nil, want) }
-        let sides = [nil] + tileSides(output)
+        let sizes = [nil] + tileSizes(output)
         // The plans without pairs, largest tiles first; each pair costs the same, so the rest is what pairs may use.
-        let rests = sides.map { make($0, 0) }
+        let rests = sizes.map { make($0, 0) }
         for candidates in [rests.filter { $0.overhead <= Self.affordableOverhead }, rests] {
             let fitting = candidates.filter { $0.bytes <= budget }
             guard want > 0 else { if let plan = fitting.first { return plan }; continue }
             func room(_ rest: EvaluationPlan, pairBytes: Int) -> Int { (budget - rest.bytes) / (pairBytes * output.count) }
             if let rest = fitting.first(where: { room($0, pairBytes: 4) >= want }) {
-                return make(rest.tileSide, want, compact: room(rest, pairBytes: 8) < want)
+                return make(rest.tileSize, want, compact: room(rest, pairBytes: 8) < want)
             }
             if let rest = fitting.first(where: { room($0, pairBytes: 4) >= least }) {
-                return make(rest.tileSide, room(rest, pairBytes: 4), compact: true)
+                return make(rest.tileSize, room(rest, pairBytes: 4), compact: true)
             }
         }
-        let smallest = make(sides.last!, least, compact: true)
+        let smallest = make(sizes.last!, least, compact: true)
         throw .tooLarge(estimate: smallest.bytes, available: budget, size: recipe.size, fitting: largestSize(within: budget))
     }
 
@@ -186,19 +179,30 @@ public struct MemoryEstimate: Sendable {
         return try plan(output: output, iterations: iterations, budget: budget)
     }
 
-    /// Tile sides, whole alignment steps, that cut the picture into k columns or k rows (k = 1, 2, …; a 2048×1416
-    /// picture: 2 tiles at 1472, 4 at 1024, 6 at 768, 9 at 704), down to `smallestTile` steps, largest first.
-    private func tileSides(_ output: Shape) -> [Int] {
+    /// Tile sizes, whole alignment steps, that cut the picture into r rows and c columns (a 2048×2048 picture: 2
+    /// tiles of 1024×2048, then 3 of 704×2048, 4 of 1024×1024, …), down to `smallestTile` steps each way: fewest
+    /// tiles first, and for as many tiles the fewest pixels run.
+    private func tileSizes(_ output: Shape) -> [TilePlan.Size] {
         let a = field.alignment, smallest = Self.smallestTile * a
-        var sides: Set<Int> = [smallest]
-        for length in [output.height, output.width] {
+        /// The sides that cut `length` into 1, 2, … parts, down to `smallest`.
+        func sides(_ length: Int) -> [Int] {
+            var result: [Int] = []
             for k in 1... {
                 let side = ((length + k - 1) / k + a - 1) / a * a
-                if side < smallest { break }
-                sides.insert(side)
+                if k > 1 && side < smallest { break }
+                if result.last != side { result.append(side) }
+                if side <= smallest { break }
+            }
+            return result
+        }
+        var plans: [(size: TilePlan.Size, tiles: Int, overhead: Double)] = []
+        for height in sides(output.height) {
+            for width in sides(output.width) {
+                let size = TilePlan.Size(height: height, width: width), plan = TilePlan(output, size: size, field: field)
+                if plan.tiles.count > 1 { plans.append((size, plan.tiles.count, plan.overhead)) }
             }
         }
-        return sides.sorted(by: >).filter { TilePlan(output, side: $0, field: field).tiles.count > 1 }
+        return plans.sorted { ($0.tiles, $0.overhead) < ($1.tiles, $1.overhead) }.map(\.size)
     }
 
     /// The largest `--size` (at least 16) that fits `budget` in some plan, or nil if not even 16 does.
@@ -209,8 +213,8 @@ public struct MemoryEstimate: Sendable {
             guard let estimate = MemoryEstimate(architecture: architecture, recipe: r, content: content, styles: styles, video: video)
             else { return false }
             let output = estimate.output, least = r.optimizer == .lbfgs ? min(r.historySize, Self.fewestPairs) : 0
-            let side = estimate.tileSides(output).last
-            return estimate.bytes(output: output, tileSide: side, history: least, compact: true) <= budget
+            let size = estimate.tileSizes(output).last
+            return estimate.bytes(output: output, tileSize: size, history: least, compact: true) <= budget
         }
         guard fits(16) else { return nil }
         var low = 16, high = max(16, recipe.size)

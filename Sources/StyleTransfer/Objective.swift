@@ -10,6 +10,8 @@ import TensorCore
 /// the position depends on. Pass 1 sums each style layer's Gram over the interiors; pass 2 runs the tiles again,
 /// in reverse, and back-propagates the gradient of the interiors' positions against the complete Grams. The last
 /// tile of pass 1 is still in the network, so one tile costs one forward and one backward, as untiled.
+/// A `BandingNetwork` streams its full-resolution taps in bands of rows (`TapBands`): their Grams and content
+/// targets are summed band by band, and their gradients made band by band in the backward pass.
 public final class Objective {
     public let network: FeatureNetwork
     public let shape: Shape
@@ -29,20 +31,17 @@ public final class Objective {
     /// The current Gram per style layer, then its difference from the target; and its sum in double.
     private var grams: [String: [Float]] = [:]
     private var gramSums: [String: [Double]] = [:]
-    /// Columns of a tap's style gradient made at a time (untiled), and their scratch.
+    /// Positions of a tap's gradient (or of a tile's interior, for its Gram) made at a time, and their scratch.
     static let gradientColumns = 4096
     private var scratch: [Float] = []
-    /// A tile's interior features and their gradient, contiguous (tiled runs only).
-    private var interiorFeatures: [String: [Float]] = [:]
-    private var interiorGradients: [String: [Float]] = [:]
     private let window: Tensor?
     /// Extra weighted terms on the pixels, added to the total.
     public var pixelTerms: [PixelTerm] = []
 
     /// `content` and `styles` must already have their final sizes (the styles' may differ from `shape`).
-    /// `tileSide`: tile interiors of about this many pixels (nil: the whole picture at once); a network that is
+    /// `tileSize`: tile interiors of about this size (nil: the whole picture at once); a network that is
     /// not one of the known architectures always runs whole pictures.
-    public init(network: FeatureNetwork, recipe: Recipe, shape: Shape, content: Tensor?, styles: [Tensor], tileSide: Int? = nil) throws {
+    public init(network: FeatureNetwork, recipe: Recipe, shape: Shape, content: Tensor?, styles: [Tensor], tileSize: TilePlan.Size? = nil) throws {
         self.network = network
         self.shape = shape
         normalization = recipe.normalization
@@ -60,10 +59,10 @@ public final class Objective {
             throw EngineError.unknownLayer(name, model: network.name, available: network.layerNames)
         }
         taps = Set(contentLayers + styleLayers)
-        let field = tileSide == nil ? nil : network.receptiveField(taps: taps)
+        let field = tileSize == nil ? nil : network.receptiveField(taps: taps)
         func plan(_ shape: Shape) -> TilePlan {
-            guard let tileSide, let field else { return TilePlan(whole: shape) }
-            return TilePlan(shape, side: tileSide, field: field)
+            guard let tileSize, let field else { return TilePlan(whole: shape) }
+            return TilePlan(shape, size: tileSize, field: field)
         }
         tiles = plan(shape)
         strides = field?.strides ?? [:]
@@ -74,15 +73,12 @@ public final class Objective {
             try Self.checkRGB(content)
             let plan = plan(content.shape)
             for tile in plan.tiles {
-                let features = try forward(content, tile, taps: Set(contentLayers))
-                for name in contentLayers {
-                    let f = features[name]!
+                let features = try forward(content, tile, taps: Set(contentLayers)) { name, band, offset, rows in
+                    self.keepContent(band, name, plan: plan, tile: tile, offset: offset, rows: rows)
+                }
+                for (name, f) in features {
                     if plan.tiles.count == 1 { contentTargets[name] = f.copy(); continue }
-                    let whole = wholeShape(plan, name, f)
-                    let target = contentTargets[name] ?? Tensor(whole)
-                    contentTargets[name] = target
-                    let r = plan.tapInterior(tile, stride: strides[name]!, tapShape: whole), s = strides[name]!
-                    Self.copy(f, r, into: target, at: (tile.window.y0 / s + r.y0, tile.window.x0 / s + r.x0))
+                    keepContent(f, name, plan: plan, tile: tile, offset: 0, rows: 0..<f.shape.height)
                 }
             }
         }
@@ -126,23 +122,32 @@ public final class Objective {
             // Without style layers pass 1 has nothing to sum: only its last tile is run, for pass 2 to start from.
             let last = styleLayers.isEmpty
                 ? try forward(image, tiles.tiles.last!, taps: taps) : try accumulateGrams(of: image, tiles, taps: taps)
-            let whole = Dictionary(uniqueKeysWithValues: taps.map { ($0, wholeShape(tiles, $0, last[$0]!)) })
+            let whole = Dictionary(uniqueKeysWithValues: taps.map { ($0, wholeShape(tiles, $0, last[$0])) })
             for (name, weight) in zip(styleLayers, styleLayerWeights) {
                 let e = weight * styleDifference(name, positions: whole[name]!.planeSize)
                 losses.styleLayers.append(e)
                 losses.style += e
             }
-            var contentSums = [Double](repeating: 0, count: contentLayers.count)
+            var contentSums: [String: Double] = [:]
             for (i, tile) in tiles.tiles.enumerated().reversed() {
                 let features = i == tiles.tiles.count - 1 ? last : try forward(image, tile, taps: taps)
-                for name in taps {
-                    let sum = tapGradient(features[name]!, layer: name, tile: tile, whole: whole[name]!)
-                    if let j = contentLayers.firstIndex(of: name) { contentSums[j] += sum }
+                for (name, f) in features {
+                    contentSums[name, default: 0] += tapGradient(f, layer: name, tile: tile, whole: whole[name]!, offset: 0,
+                                                                 rows: 0..<f.shape.height)
                 }
-                Self.add(network.backward(features), into: gradient, at: tile.window)
+                let pixels: Tensor
+                if let banding = network as? BandingNetwork {
+                    pixels = banding.backward(features, bands: TapBands(features: { _, _, _, _ in }) { name, band, offset, rows in
+                        contentSums[name, default: 0] += self.tapGradient(band, layer: name, tile: tile, whole: whole[name]!,
+                                                                          offset: offset, rows: rows)
+                    })
+                } else {
+                    pixels = network.backward(features)
+                }
+                Self.add(pixels, into: gradient, at: tile.window)
             }
-            for (j, name) in contentLayers.enumerated() {
-                let e = normalization.contentFactor(elements: whole[name]!.count) * contentSums[j]
+            for name in contentLayers {
+                let e = normalization.contentFactor(elements: whole[name]!.count) * contentSums[name, default: 0]
                 losses.contentLayers.append(e)
                 losses.content += e
             }
@@ -162,51 +167,66 @@ public final class Objective {
 
     // MARK: Passes over the tiles
 
-    /// Runs the network on `tile` of `image` (the picture itself when it is the only tile).
-    private func forward(_ image: Tensor, _ tile: TilePlan.Tile, taps: Set<String>) throws -> [String: Tensor] {
-        guard tile.window.height != image.shape.height || tile.window.width != image.shape.width else {
-            return try network.forward(image, taps: taps)
+    /// Runs the network on `tile` of `image` (the picture itself when it is the only tile). A banding network hands
+    /// the taps it streams to `band` (tap, band, offset, rows: see `TapBands.features`) and leaves them out.
+    private func forward(_ image: Tensor, _ tile: TilePlan.Tile, taps: Set<String>,
+                         band: @escaping (String, Tensor, Int, Range<Int>) -> Void = { _, _, _, _ in }) throws -> [String: Tensor] {
+        var input = image
+        if tile.window.height != image.shape.height || tile.window.width != image.shape.width {
+            let shape = Shape(channels: 3, height: tile.window.height, width: tile.window.width)
+            // The evaluation's window is kept; the targets' plans (content, styles of other sizes) run once.
+            input = window?.shape == shape ? window! : Tensor(shape)
+            Self.copy(image, tile.window, into: input, at: (0, 0))
         }
-        let shape = Shape(channels: 3, height: tile.window.height, width: tile.window.width)
-        // The evaluation's window is kept; the targets' plans (content, styles of other sizes) run once.
-        let input = window?.shape == shape ? window! : Tensor(shape)
-        Self.copy(image, tile.window, into: input, at: (0, 0))
-        return try network.forward(input, taps: taps)
+        guard let banding = network as? BandingNetwork else { return try network.forward(input, taps: taps) }
+        return try banding.forward(input, taps: taps, bands: TapBands(features: band, gradient: { _, _, _, _ in }))
     }
 
     /// Sums `image`'s Gram per style layer into `grams` (both triangles, scaled) over `plan`'s interiors; returns the
     /// last tile's features at `taps`, which the network still holds.
     @discardableResult
     private func accumulateGrams(of image: Tensor, _ plan: TilePlan, taps: Set<String>) throws -> [String: Tensor] {
-        var last: [String: Tensor] = [:]
-        for (i, tile) in plan.tiles.enumerated() {
-            last = try forward(image, tile, taps: taps)
-            for name in styleLayers {
-                let f = last[name]!, c = f.shape.channels
-                let whole = wholeShape(plan, name, f)
-                let s = Float(normalization.gramScale(channels: c, positions: whole.planeSize))
-                if grams[name]?.count != c * c {
-                    grams[name] = [Float](repeating: 0, count: c * c)
-                    gramSums[name] = [Double](repeating: 0, count: c * c)
-                }
-                if i == 0 { gramSums[name]!.withUnsafeMutableBufferPointer { $0.update(repeating: 0) } }
-                withInterior(f, name, tile: tile, plan: plan, whole: whole) { features, positions in
-                    gramSums[name]!.withUnsafeMutableBufferPointer { sum in
-                        grams[name]!.withUnsafeMutableBufferPointer { scratch in
-                            Gram.accumulate(features, channels: c, positions: positions, scale: s, into: sum.baseAddress!,
-                                            scratch: scratch.baseAddress!)
-                        }
+        var last: [String: Tensor] = [:], started: Set<String> = []
+        func add(_ f: Tensor, _ name: String, tile: TilePlan.Tile, offset: Int, rows: Range<Int>) {
+            guard styleLayers.contains(name) else { return }
+            let c = f.shape.channels, whole = wholeShape(plan, name, offset == 0 && rows.count == f.shape.height ? f : nil)
+            if !started.contains(name) {
+                started.insert(name)
+                if grams[name]?.count != c * c { grams[name] = [Float](repeating: 0, count: c * c) }
+                gramSums[name] = [Double](repeating: 0, count: c * c)
+            }
+            let s = Float(normalization.gramScale(channels: c, positions: whole.planeSize))
+            let r = Self.rows(interior(plan, name, tile: tile, whole: whole), offset: offset, rows: rows, height: f.shape.height)
+            withRect(f, r) { features, positions, stride in
+                gramSums[name]!.withUnsafeMutableBufferPointer { sum in
+                    grams[name]!.withUnsafeMutableBufferPointer { scratch in
+                        Gram.accumulate(features, channels: c, positions: positions, featureStride: stride, scale: s,
+                                        into: sum.baseAddress!, scratch: scratch.baseAddress!)
                     }
                 }
             }
         }
+        for tile in plan.tiles {
+            last = try forward(image, tile, taps: taps) { name, band, offset, rows in add(band, name, tile: tile, offset: offset, rows: rows) }
+            for (name, f) in last { add(f, name, tile: tile, offset: 0, rows: 0..<f.shape.height) }
+        }
         for name in styleLayers {
-            let c = last[name]!.shape.channels
+            let c = Int(Double(grams[name]!.count).squareRoot())
             gramSums[name]!.withUnsafeBufferPointer { sum in
                 grams[name]!.withUnsafeMutableBufferPointer { Gram.finish(sum.baseAddress!, channels: c, into: $0.baseAddress!) }
             }
         }
         return last
+    }
+
+    /// Copies a content layer's interior positions among `rows` of `f` (rows `offset`… of the tile's map) into its
+    /// whole-picture target.
+    private func keepContent(_ f: Tensor, _ name: String, plan: TilePlan, tile: TilePlan.Tile, offset: Int, rows: Range<Int>) {
+        let whole = wholeShape(plan, name, nil), s = plan.tiles.count == 1 ? 1 : strides[name]!
+        let target = contentTargets[name] ?? Tensor(whole)
+        contentTargets[name] = target
+        let r = Self.rows(interior(plan, name, tile: tile, whole: whole), offset: offset, rows: rows, height: f.shape.height)
+        Self.copy(f, r, into: target, at: (tile.window.y0 / s + offset + r.y0, tile.window.x0 / s + r.x0))
     }
 
     // MARK: Terms
@@ -228,144 +248,117 @@ public final class Objective {
         return normalization.styleFactor(channels: c, positions: m) * sum
     }
 
-    /// What a tap's gradient is made of: content_weight·2k(F − P) at a content layer (`content` P, `contentScale`
-    /// 2k·content_weight) plus style_weight·weight·2k·2s·(G − A)·F at a style layer (`Gram.backward`'s scale and alpha).
-    private struct TapTerms {
-        var content: Tensor?
-        var contentScale: Float
-        var style: (scale: Float, alpha: Float)?
-    }
-
-    private func terms(_ layer: String, channels c: Int, whole: Shape) -> TapTerms {
-        let m = whole.planeSize
-        return TapTerms(
-            content: contentLayers.contains(layer) ? contentTargets[layer]! : nil,
-            contentScale: Float(2 * normalization.contentFactor(elements: whole.count) * contentWeight),
-            style: zip(styleLayers, styleLayerWeights).first { $0.0 == layer }.map { _, weight in
-                (Float(normalization.gramScale(channels: c, positions: m)),
-                 Float(2 * normalization.styleFactor(channels: c, positions: m) * styleWeight * weight))
-            })
-    }
-
-    /// Turns a tap's features into ∂total/∂features in place, on the tile's interior positions and 0 on its margin;
-    /// the network then back-propagates them (the features are spent by then, and a second map the size of every
-    /// tap would be the largest buffer of a print). Returns Σ(F − P)² over the interior (0 at a style-only layer).
-    private func tapGradient(_ f: Tensor, layer: String, tile: TilePlan.Tile, whole: Shape) -> Double {
-        let t = terms(layer, channels: f.shape.channels, whole: whole)
-        return tiles.tiles.count == 1 ? wholeGradient(f, layer: layer, t) : tileGradient(f, layer: layer, t, tile: tile, whole: whole)
-    }
-
-    /// `tapGradient` of the whole picture's map: the style part reads every feature, so it is made a few columns at a
-    /// time in scratch, the content part added there, and the columns written back.
-    private func wholeGradient(_ f: Tensor, layer: String, _ t: TapTerms) -> Double {
-        let c = f.shape.channels, m = f.shape.planeSize, chunk = Self.gradientColumns
+    /// Turns a tap's features `f` (rows `offset`… of the tile's map) into ∂total/∂features in place: content_weight·2k(F − P)
+    /// at a content layer plus style_weight·weight·2k·2s·(G − A)·F at a style layer on the tile's interior positions,
+    /// 0 on its margin. The network then back-propagates them (the features are spent by then, and a second map
+    /// the size of every tap would be the largest buffer of a print). Returns Σ(F − P)² over the interior positions
+    /// among `rows` (0 at a style-only layer). The style part reads every feature of the position, so it is made a
+    /// few positions at a time in scratch, the content part added there, and the positions written back.
+    private func tapGradient(_ f: Tensor, layer: String, tile: TilePlan.Tile, whole: Shape, offset: Int, rows: Range<Int>) -> Double {
+        let c = f.shape.channels, h = f.shape.height, w = f.shape.width, m = f.shape.planeSize
+        let full = interior(tiles, layer, tile: tile, whole: whole)
+        let r = Self.rows(full, offset: offset, rows: offset..<offset + h, height: h)
+        let counted = Self.rows(full, offset: offset, rows: rows, height: h)
+        let s = tiles.tiles.count == 1 ? 1 : strides[layer]!
+        let origin = (y: tile.window.y0 / s + offset, x: tile.window.x0 / s)
+        let content = contentLayers.contains(layer) ? contentTargets[layer]! : nil
+        let contentScale = Float(2 * normalization.contentFactor(elements: whole.count) * contentWeight)
+        let style = zip(styleLayers, styleLayerWeights).first { $0.0 == layer }.map { _, weight in
+            (scale: Float(normalization.gramScale(channels: c, positions: whole.planeSize)),
+             alpha: Float(2 * normalization.styleFactor(channels: c, positions: whole.planeSize) * styleWeight * weight))
+        }
+        // The margin first: nothing inside the interior reads it.
+        for ch in 0..<c {
+            for y in 0..<h {
+                let row = f.data + ch * m + y * w
+                guard (r.y0..<r.y1).contains(y) else { row.update(repeating: 0, count: w); continue }
+                row.update(repeating: 0, count: r.x0)
+                (row + r.x1).update(repeating: 0, count: w - r.x1)
+            }
+        }
+        // Runs of positions: whole rows at once where the interior spans the map and the content target alike.
+        let linear = r.x0 == 0 && r.x1 == w && origin.x == 0 && (content?.shape.width ?? w) == w
+        var runs: [(start: Int, count: Int)] = []
+        let chunk = Self.gradientColumns
+        if linear {
+            for start in stride(from: r.y0 * w, to: r.y1 * w, by: chunk) { runs.append((start, min(chunk, r.y1 * w - start))) }
+        } else {
+            for y in r.y0..<r.y1 {
+                for x in stride(from: r.x0, to: r.x1, by: chunk) { runs.append((y * w + x, min(chunk, r.x1 - x))) }
+            }
+        }
         if scratch.count < c * chunk { scratch = [Float](repeating: 0, count: c * chunk) }
+        let countedRange = counted.y0 * w..<max(counted.y0, counted.y1) * w
         var sum = 0.0
         scratch.withUnsafeMutableBufferPointer { buffer in
             let out = buffer.baseAddress!
-            for start in stride(from: 0, to: m, by: chunk) {
-                let w = min(chunk, m - start)
-                out.update(repeating: 0, count: c * w)
-                if let style = t.style {
+            for run in runs {
+                let n = run.count
+                out.update(repeating: 0, count: c * n)
+                if let style {
                     grams[layer]!.withUnsafeBufferPointer { d in
-                        Gram.backward(d.baseAddress!, features: f.data + start, channels: c, positions: w, featureStride: m,
-                                      scale: style.scale, alpha: style.alpha, accumulateInto: out, gradientStride: w)
+                        Gram.backward(d.baseAddress!, features: f.data + run.start, channels: c, positions: n, featureStride: m,
+                                      scale: style.scale, alpha: style.alpha, accumulateInto: out, gradientStride: n)
                     }
                 }
+                let y = run.start / w, x = run.start % w
+                let sums = countedRange.clamped(to: run.start..<run.start + n)
                 for ch in 0..<c {
-                    let row = f.data + ch * m + start, o = out + ch * w
-                    if let content = t.content {
-                        let p = content.data + ch * m + start
-                        for x in 0..<w {
-                            let d = row[x] - p[x]
+                    let row = f.data + ch * m + run.start, o = out + ch * n
+                    if let content {
+                        let p = content.data + (ch * content.shape.height + origin.y + y) * content.shape.width + origin.x + x
+                        for i in 0..<n { o[i] += contentScale * (row[i] - p[i]) }
+                        for i in (sums.lowerBound - run.start)..<(sums.upperBound - run.start) {
+                            let d = row[i] - p[i]
                             sum += Double(d * d)
-                            o[x] += t.contentScale * d
                         }
                     }
-                    row.update(from: o, count: w)
+                    row.update(from: o, count: n)
                 }
             }
         }
-        return sum
-    }
-
-    /// `tapGradient` of a tile's window: the style part from a copy of the interior, the content part in place.
-    private func tileGradient(_ f: Tensor, layer: String, _ t: TapTerms, tile: TilePlan.Tile, whole: Shape) -> Double {
-        let c = f.shape.channels, r = tiles.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
-        if let style = t.style {
-            withInterior(f, layer, tile: tile, plan: tiles, whole: whole) { features, positions in
-                grams[layer]!.withUnsafeBufferPointer { d in
-                    interiorGradients[layer]!.withUnsafeMutableBufferPointer { out in
-                        out.baseAddress!.update(repeating: 0, count: c * positions)
-                        Gram.backward(d.baseAddress!, features: features, channels: c, positions: positions, featureStride: positions,
-                                      scale: style.scale, alpha: style.alpha, accumulateInto: out.baseAddress!, gradientStride: positions)
-                    }
-                }
-            }
-        }
-        let s = strides[layer]!, dy = tile.window.y0 / s, dx = tile.window.x0 / s
-        var sum = 0.0
-        for ch in 0..<c {
-            for y in 0..<f.shape.height {
-                let row = f.data + (ch * f.shape.height + y) * f.shape.width
-                guard let content = t.content, (r.y0..<r.y1).contains(y) else {
-                    row.update(repeating: 0, count: f.shape.width)
-                    continue
-                }
-                let p = content.data + (ch * content.shape.height + y + dy) * content.shape.width + dx
-                row.update(repeating: 0, count: r.x0)
-                for x in r.x0..<r.x1 {
-                    let d = row[x] - p[x]
-                    sum += Double(d * d)
-                    row[x] = t.contentScale * d
-                }
-                (row + r.x1).update(repeating: 0, count: f.shape.width - r.x1)
-            }
-        }
-        if t.style != nil { interiorGradients[layer]!.withUnsafeBufferPointer { Self.scatter($0.baseAddress!, r, into: f) } }
         return sum
     }
 
     // MARK: Geometry
 
-    /// A tap's whole-picture shape under `plan`: the one tile's own when untiled (any network), else from the
-    /// architecture's layout (tiling needs a known architecture).
-    private func wholeShape(_ plan: TilePlan, _ layer: String, _ f: Tensor) -> Shape {
-        plan.tiles.count == 1 ? f.shape : network.tapShapes([layer], image: plan.shape)![layer]!
+    /// A tap's whole-picture shape under `plan`: the one tile's own when untiled and whole (any network), else from the
+    /// architecture's layout (tiling and bands need a known architecture).
+    private func wholeShape(_ plan: TilePlan, _ layer: String, _ f: Tensor?) -> Shape {
+        if plan.tiles.count == 1, let f { return f.shape }
+        return network.tapShapes([layer], image: plan.shape)![layer]!
     }
 
-    /// Calls `body` with the tile's interior features of `layer` as a contiguous C×positions block: the map itself
-    /// when the tile is the whole picture, else a copy.
-    private func withInterior(
-        _ f: Tensor, _ layer: String, tile: TilePlan.Tile, plan: TilePlan, whole: Shape, _ body: (UnsafePointer<Float>, Int) -> Void
-    ) {
-        if plan.tiles.count == 1 { return body(f.data, f.shape.planeSize) }
-        let r = plan.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
-        let count = f.shape.channels * r.height * r.width
-        if (interiorFeatures[layer]?.count ?? 0) < count {
-            interiorFeatures[layer] = [Float](repeating: 0, count: count)
-            interiorGradients[layer] = [Float](repeating: 0, count: count)
-        }
-        interiorFeatures[layer]!.withUnsafeMutableBufferPointer { buffer in
-            var o = buffer.baseAddress!
-            for c in 0..<f.shape.channels {
-                for y in r.y0..<r.y1 {
-                    o.update(from: f.data + (c * f.shape.height + y) * f.shape.width + r.x0, count: r.width)
-                    o += r.width
+    /// The tile's interior at a tap, in the coordinates of the tile's map (all of it when untiled).
+    private func interior(_ plan: TilePlan, _ layer: String, tile: TilePlan.Tile, whole: Shape) -> TilePlan.Rect {
+        plan.tiles.count == 1 ? TilePlan.Rect(y0: 0, y1: whole.height, x0: 0, x1: whole.width)
+            : plan.tapInterior(tile, stride: strides[layer]!, tapShape: whole)
+    }
+
+    /// `r` (a map's coordinates) within `rows` of a band whose row 0 is the map's row `offset`, in the band's coordinates.
+    private static func rows(_ r: TilePlan.Rect, offset: Int, rows: Range<Int>, height: Int) -> TilePlan.Rect {
+        let y0 = max(r.y0, rows.lowerBound, offset) - offset, y1 = min(r.y1, rows.upperBound, offset + height) - offset
+        return TilePlan.Rect(y0: y0, y1: max(y0, y1), x0: r.x0, x1: r.x1)
+    }
+
+    /// Calls `body` with the positions of rectangle `r` of `f` as C×positions columns and the distance between their
+    /// rows: the map itself where `r` spans whole rows, else a few positions at a time copied into the scratch.
+    private func withRect(_ f: Tensor, _ r: TilePlan.Rect, _ body: (UnsafePointer<Float>, Int, Int) -> Void) {
+        let c = f.shape.channels, w = f.shape.width, m = f.shape.planeSize, chunk = Self.gradientColumns
+        if r.x0 == 0 && r.x1 == w { return body(f.data + r.y0 * w, r.height * w, m) }
+        if scratch.count < c * chunk { scratch = [Float](repeating: 0, count: c * chunk) }
+        scratch.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!, rows = max(1, chunk / max(1, r.width))
+            for y0 in stride(from: r.y0, to: r.y1, by: rows) {
+                for x0 in stride(from: r.x0, to: r.x1, by: chunk) {
+                    let height = min(rows, r.y1 - y0), width = min(chunk, r.x1 - x0), n = height * width
+                    for ch in 0..<c {
+                        for y in 0..<height {
+                            (out + ch * n + y * width).update(from: f.data + ch * m + (y0 + y) * w + x0, count: width)
+                        }
+                    }
+                    body(out, n, n)
                 }
-            }
-            body(buffer.baseAddress!, r.height * r.width)
-        }
-    }
-
-    /// Adds a contiguous C×(r.height·r.width) block into rectangle `r` of `map` (a layer may be a content layer too).
-    private static func scatter(_ block: UnsafePointer<Float>, _ r: TilePlan.Rect, into map: Tensor) {
-        var o = block
-        for c in 0..<map.shape.channels {
-            for y in r.y0..<r.y1 {
-                let row = map.data + (c * map.shape.height + y) * map.shape.width + r.x0
-                for x in 0..<r.width { row[x] += o[x] }
-                o += r.width
             }
         }
     }

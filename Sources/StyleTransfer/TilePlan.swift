@@ -23,6 +23,13 @@ public struct TilePlan: Sendable, Equatable {
         public var interior: Rect
     }
 
+    /// The interiors' sides asked of a plan, about so many pixels each way.
+    public struct Size: Sendable, Equatable {
+        public var height, width: Int
+        public init(height: Int, width: Int) { (self.height, self.width) = (height, width) }
+        public init(side: Int) { self.init(height: side, width: side) }
+    }
+
     public let shape: Shape
     /// The shape of every tile's window.
     public let window: Shape
@@ -36,13 +43,13 @@ public struct TilePlan: Sendable, Equatable {
         tiles = [Tile(window: all, interior: all)]
     }
 
-    /// Interiors of about `side` pixels (whole alignment steps), in rows, in a snake order so consecutive tiles
-    /// are neighbours. A picture no larger than one tile is one tile.
-    public init(_ shape: Shape, side: Int, field: ReceptiveField) {
+    /// Interiors of about `size` (whole alignment steps), in rows, in a snake order so consecutive tiles are
+    /// neighbours. A picture no larger than one tile is one tile.
+    public init(_ shape: Shape, size: Size, field: ReceptiveField) {
         let a = field.alignment, lead = field.leadingMargin
         /// Interior borders along one side, and the window length (≡ length mod a, so a window ending at the
         /// far edge starts aligned); one range and the whole length when a window would not be smaller.
-        func split(_ length: Int) -> (interiors: [Range<Int>], window: Int) {
+        func split(_ length: Int, _ side: Int) -> (interiors: [Range<Int>], window: Int) {
             let count = max(1, Int((Double(length) / Double(max(a, side))).rounded(.up)))
             let step = ((length + count - 1) / count + a - 1) / a * a
             var window = lead + step + field.right
@@ -51,7 +58,7 @@ public struct TilePlan: Sendable, Equatable {
             let interiors = (0..<count).map { i in min(length, i * step)..<min(length, (i + 1) * step) }.filter { !$0.isEmpty }
             return (interiors, window)
         }
-        let (rows, height) = split(shape.height), (columns, width) = split(shape.width)
+        let (rows, height) = split(shape.height, size.height), (columns, width) = split(shape.width, size.width)
         func place(_ interior: Range<Int>, _ window: Int, _ length: Int) -> Int {
             min(max(0, interior.lowerBound - lead), length - window)
         }

@@ -1,14 +1,16 @@
-/// A batch-1 NCHW `Float` tensor with contiguous, 64-byte aligned storage it owns.
+/// A batch-1 NCHW `Float` tensor with contiguous, 64-byte aligned storage it owns (or, for a view, borrows).
 ///
 /// A class, not a struct: activations are large and are reused in place by the layers, so copies must be
 /// explicit (`copy()`), never the accidental result of a mutation.
 public final class Tensor: @unchecked Sendable {
     public let shape: Shape
     public let data: UnsafeMutablePointer<Float>
+    private let owned: Bool
 
     /// A zero-filled tensor.
     public init(_ shape: Shape) {
         self.shape = shape
+        owned = true
         let bytes = max(shape.count, 1) * MemoryLayout<Float>.stride
         let raw = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: bytes)
@@ -26,7 +28,15 @@ public final class Tensor: @unchecked Sendable {
         values.withUnsafeBufferPointer { data.update(from: $0.baseAddress!, count: shape.count) }
     }
 
-    deinit { UnsafeMutableRawPointer(data).deallocate() }
+    /// A tensor of `shape` over the floats at `data`, which its owner keeps alive while the view is used (a band
+    /// of a larger buffer).
+    public init(viewing data: UnsafeMutablePointer<Float>, _ shape: Shape) {
+        self.shape = shape
+        self.data = data
+        owned = false
+    }
+
+    deinit { if owned { UnsafeMutableRawPointer(data).deallocate() } }
 
     public var count: Int { shape.count }
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: data, count: count) }

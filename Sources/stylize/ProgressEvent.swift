@@ -50,10 +50,11 @@ enum ProgressEvent: Encodable {
         var width: Int
         var height: Int
         var iterations: Int
-        /// How the scale is evaluated within the memory budget (`EvaluationPlan`): tiles (1: whole), their
-        /// interiors' side, L-BFGS pairs kept (and whether in half precision), the estimated peak.
+        /// How the scale is evaluated within the memory budget (`EvaluationPlan`): tiles (1: whole), the largest
+        /// interior's size, L-BFGS pairs kept (and whether in half precision), the estimated peak.
         var tiles: Int? = nil
-        var tileSide: Int? = nil
+        var tileHeight: Int? = nil
+        var tileWidth: Int? = nil
         var historySize: Int? = nil
         /// The pairs are kept in half precision.
         var historyCompact: Bool? = nil
@@ -61,7 +62,8 @@ enum ProgressEvent: Encodable {
 
         enum CodingKeys: String, CodingKey {
             case scale, scales, width, height, iterations, tiles
-            case tileSide = "tile_side"
+            case tileHeight = "tile_height"
+            case tileWidth = "tile_width"
             case historySize = "history_size"
             case historyCompact = "history_compact"
             case memoryBytes = "memory_bytes"
@@ -70,7 +72,8 @@ enum ProgressEvent: Encodable {
         init(scale: Int, scales: Int, width: Int, height: Int, iterations: Int, plan: EvaluationPlan? = nil) {
             (self.scale, self.scales, self.width, self.height, self.iterations) = (scale, scales, width, height, iterations)
             tiles = plan?.tiles
-            tileSide = plan?.tileSide
+            tileHeight = plan.flatMap { $0.tiles > 1 ? $0.interior.height : nil }
+            tileWidth = plan.flatMap { $0.tiles > 1 ? $0.interior.width : nil }
             historySize = plan.flatMap { $0.historySize > 0 ? $0.historySize : nil }
             historyCompact = plan.flatMap { $0.compactHistory ? true : nil }
             memoryBytes = plan.flatMap { $0.bytes > 0 ? $0.bytes : nil }

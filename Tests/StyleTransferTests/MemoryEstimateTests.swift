@@ -13,7 +13,7 @@ final class MemoryEstimateTests: XCTestCase {
     /// The whole picture at `recipe.size` with `history` pairs.
     private func estimate(_ recipe: Recipe, _ architecture: Architecture = .vgg16, video: Bool = false, history: Int = 60) throws -> Int {
         let e = try estimator(recipe, architecture, video: video)
-        return e.bytes(output: e.output, tileSide: nil, history: history)
+        return e.bytes(output: e.output, tileSize: nil, history: history)
     }
 
     func testNetworkWeightsAreTheLayoutsParameters() throws {
@@ -47,29 +47,30 @@ final class MemoryEstimateTests: XCTestCase {
         var recipe = Recipe()
         recipe.size = 2048
         let e = try estimator(recipe)
-        let whole = e.bytes(output: e.output, tileSide: nil, history: 10)
-        let halves = e.bytes(output: e.output, tileSide: 1024, history: 10)
-        let small = e.bytes(output: e.output, tileSide: 256, history: 10)
+        let whole = e.bytes(output: e.output, tileSize: nil, history: 10)
+        let halves = e.bytes(output: e.output, tileSize: TilePlan.Size(side: 1024), history: 10)
+        let small = e.bytes(output: e.output, tileSize: TilePlan.Size(side: 256), history: 10)
         XCTAssertLessThan(halves, whole)
         XCTAssertLessThan(small, halves)
     }
 
-    /// Tiles follow the picture's columns and rows, not squares of a fraction of its long side: as the budget of a
-    /// 2048×1416 print shrinks, it runs whole, then in 2 tiles (2 columns, 1.2× the pixels), 4, 6 (3 columns, 2
-    /// rows), 9, and never in 12 before 9 (a third of the long side, 640 px, would cut 4 columns and 3 rows).
+    /// Tiles follow the picture's columns and rows, each way on its own: as the budget of a 2048×1416 print shrinks,
+    /// it runs whole, then in 2 tiles (2 columns, 1.2× the pixels), 3 (3 columns), 4 (2 × 2), … one more at a time,
+    /// never jumping to squares of a fraction of the long side.
     func testTilesCountColumnsAndRows() throws {
         var recipe = Recipe()
         recipe.size = 2048
         let photo = Shape(channels: 3, height: 1416, width: 2048), painting = Shape(channels: 3, height: 480, width: 600)
         let e = try XCTUnwrap(MemoryEstimate(architecture: .vgg16, recipe: recipe, content: photo, styles: [painting]))
         XCTAssertEqual(e.output, photo)
-        var counts: [Int] = [], budget = e.bytes(output: photo, tileSide: nil, history: 15)
-        while let plan = try? e.plan(output: photo, iterations: 15, budget: budget), plan.tiles <= 9 {
+        var counts: [Int] = [], budget = e.bytes(output: photo, tileSize: nil, history: 15)
+        // Every pair kept: with fewer, larger tiles come back.
+        while let plan = try? e.plan(output: photo, iterations: 15, budget: budget), plan.tiles <= 9, plan.historySize == 15 {
             XCTAssertLessThanOrEqual(plan.bytes, budget, plan.summary)
             if counts.last != plan.tiles { counts.append(plan.tiles) }
             budget = plan.bytes - 1
         }
-        XCTAssertEqual(counts, [1, 2, 4, 6, 9])
+        XCTAssertEqual(counts, [1, 2, 3, 4, 5, 6, 7, 8])
     }
 
     func testAPlanKeepsEveryPairAndTheWholePictureWhenItCanAndFitsItsBudgetOtherwise() throws {
@@ -77,7 +78,7 @@ final class MemoryEstimateTests: XCTestCase {
         recipe.size = 2048
         let e = try estimator(recipe)
         let free = try e.plan(output: e.output, iterations: 60, budget: nil)
-        XCTAssertNil(free.tileSide)
+        XCTAssertNil(free.tileSize)
         XCTAssertEqual(free.historySize, 60, "no more pairs than iterations")
         let roomy = try e.plan(output: e.output, iterations: 60, budget: free.bytes)
         XCTAssertEqual(roomy, free)
@@ -96,12 +97,12 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual(tiledAdam.historySize, 0)
     }
 
-    func testABudgetShortOfEveryFullPairKeepsThemInHalfPrecisionBeforeTilingOrKeepingFewer() throws {
+    func testABudgetShortOfEveryFullPairKeepsThemInHalfPrecisionThenTiles() throws {
         var recipe = Recipe()
         recipe.size = 1024
         let e = try estimator(recipe)
-        let full = e.bytes(output: e.output, tileSide: nil, history: 20)
-        let compact = e.bytes(output: e.output, tileSide: nil, history: 20, compact: true)
+        let full = e.bytes(output: e.output, tileSize: nil, history: 20)
+        let compact = e.bytes(output: e.output, tileSize: nil, history: 20, compact: true)
         XCTAssertEqual(full - compact, 20 * 4 * e.output.count, "a pair in half precision takes 4 bytes a value, not 8")
         let roomy = try e.plan(output: e.output, iterations: 20, budget: full)
         XCTAssertEqual([roomy.tiles, roomy.historySize], [1, 20])
@@ -110,10 +111,11 @@ final class MemoryEstimateTests: XCTestCase {
         XCTAssertEqual([short.tiles, short.historySize], [1, 20], short.summary)
         XCTAssertTrue(short.compactHistory)
         XCTAssertTrue(short.summary.contains("20 L-BFGS pairs in half precision"), short.summary)
-        // Tiles of 512 would run 2.3× the pixels, more than is affordable: one pair fewer rather than those.
+        // Short of the whole picture even in half precision: affordable tiles (two columns, 1.4× the pixels) keep
+        // every pair.
         let shorter = try e.plan(output: e.output, iterations: 20, budget: compact - 1)
-        XCTAssertEqual([shorter.tiles, shorter.historySize], [1, 19], shorter.summary)
-        XCTAssertTrue(shorter.compactHistory)
+        XCTAssertEqual([shorter.tiles, shorter.historySize], [2, 20], shorter.summary)
+        XCTAssertLessThanOrEqual(shorter.overhead, 2.0, "affordable: " + shorter.summary)
     }
 
     func testARunThatCannotFitEvenInSmallTilesIsRefusedWithTheBudgetItNeedsAndASizeThatFits() throws {

@@ -55,7 +55,7 @@ final class TiledObjectiveTests: XCTestCase {
         let style = stripes(height: 300, width: 420)
         let image = picture(height: 384, width: 512, phase: 1)
         let whole = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: [style])
-        let tiled = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: [style], tileSide: 128)
+        let tiled = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: [style], tileSize: TilePlan.Size(side: 128))
         XCTAssertEqual(whole.tiles.tiles.count, 1, file: file, line: line)
         XCTAssertGreaterThanOrEqual(tiled.tiles.tiles.count, 4, file: file, line: line)
         for objective in [whole, tiled] { objective.pixelTerms = [Weighted()] }
@@ -135,7 +135,7 @@ final class TiledObjectiveTests: XCTestCase {
         XCTAssertEqual(field.right, 73, "and the pools 1 + 2 + 4 + 8 px more to the right")
         XCTAssertEqual(field.leadingMargin, 64)
         let shape = Shape(channels: 3, height: 708, width: 1021)
-        let plan = TilePlan(shape, side: 200, field: field)
+        let plan = TilePlan(shape, size: TilePlan.Size(side: 200), field: field)
         var owned = [Int](repeating: 0, count: shape.planeSize)
         for tile in plan.tiles {
             XCTAssertEqual(tile.window.height, plan.window.height)
@@ -149,6 +149,6 @@ final class TiledObjectiveTests: XCTestCase {
             for y in tile.interior.y0..<tile.interior.y1 { for x in tile.interior.x0..<tile.interior.x1 { owned[y * shape.width + x] += 1 } }
         }
         XCTAssertEqual(Set(owned), [1], "every pixel belongs to exactly one interior")
-        XCTAssertEqual(TilePlan(Shape(channels: 3, height: 100, width: 120), side: 200, field: field).tiles.count, 1)
+        XCTAssertEqual(TilePlan(Shape(channels: 3, height: 100, width: 120), size: TilePlan.Size(side: 200), field: field).tiles.count, 1)
     }
 }
