@@ -48,11 +48,8 @@ extension SequentialNetwork {
             let from = rows.lowerBound - band.rows.lowerBound / 2
             Self.copyRows(c.data, of: local, from..<from + rows.count, into: y, at: rows.lowerBound, of: pooled)
             buffers.argmax.withUnsafeBufferPointer { band in
-                records[bands.pool].withUnsafeMutableBufferPointer { whole in
-                    for ch in 0..<local.channels {
-                        (whole.baseAddress! + (ch * pooled.height + rows.lowerBound) * pooled.width)
-                            .update(from: band.baseAddress! + (ch * local.height + from) * local.width, count: rows.count * local.width)
-                    }
+                records[bands.pool].withUnsafeMutableBufferPointer {
+                    Self.copyRows(band.baseAddress!, of: local, from..<from + rows.count, into: $0.baseAddress!, at: rows.lowerBound, of: pooled)
                 }
             }
         }
@@ -74,11 +71,8 @@ extension SequentialNetwork {
             let local = geometry.outputShape(map), from = band.rows.lowerBound / 2
             Self.copyRows(g, of: pooled, from..<from + local.height, into: c.data, at: 0, of: local)
             buffers.argmax.withUnsafeMutableBufferPointer { band in
-                records[bands.pool].withUnsafeBufferPointer { whole in
-                    for ch in 0..<local.channels {
-                        (band.baseAddress! + ch * local.planeSize)
-                            .update(from: whole.baseAddress! + (ch * pooled.height + from) * pooled.width, count: local.planeSize)
-                    }
+                records[bands.pool].withUnsafeBufferPointer {
+                    Self.copyRows($0.baseAddress!, of: pooled, from..<from + local.height, into: band.baseAddress!, at: 0, of: local)
                 }
             }
             buffers.argmax.withUnsafeBufferPointer { MaxPool.backward(c.data, argmax: $0.baseAddress!, map, into: b.data, geometry: geometry) }
@@ -106,9 +100,10 @@ extension SequentialNetwork {
         return (bands, buffers, first, second, geometry)
     }
 
-    /// Copies rows `rows` of every channel of `source` (shape `from`) to `target` (shape `to`) from row `row` on.
-    static func copyRows(_ source: UnsafePointer<Float>, of from: Shape, _ rows: Range<Int>,
-                         into target: UnsafeMutablePointer<Float>, at row: Int, of to: Shape) {
+    /// Copies rows `rows` of every channel of `source` (shape `from`) to `target` (shape `to`) from row `row` on: a
+    /// map's values, or a max-pool's argmax bytes.
+    static func copyRows<T>(_ source: UnsafePointer<T>, of from: Shape, _ rows: Range<Int>,
+                            into target: UnsafeMutablePointer<T>, at row: Int, of to: Shape) {
         for ch in 0..<from.channels {
             (target + (ch * to.height + row) * to.width)
                 .update(from: source + (ch * from.height + rows.lowerBound) * from.width, count: rows.count * from.width)

@@ -168,13 +168,12 @@ final class SequentialNetwork: BandingNetwork {
         var g = first.data, spare = second.data
         g.update(repeating: 0, count: shapes[start].count)
         for i in stride(from: start, through: 0, by: -1) {
+            for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
             if let bands, i == bands.pool {
-                for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
                 backwardBands(g, imageShape, into: spare, tap: bandTap)
                 Normalize.backward(spare, imageShape, into: imageGradient.data)
                 return imageGradient
             }
-            for t in byStage[i] { for j in 0..<t.count { g[j] += t.data[j] } }
             let input = i == 0 ? imageShape : shapes[i - 1]
             switch stages[i] {
             case .conv(let conv):
