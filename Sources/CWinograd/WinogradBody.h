@@ -12,9 +12,11 @@
 
 typedef float FN(vf) __attribute__((ext_vector_type(VW)));
 typedef float FN(uvf) __attribute__((ext_vector_type(VW), aligned(4)));
+typedef float FN(wvf) __attribute__((ext_vector_type(2 * VW)));
 
 #define vf FN(vf)
 #define uvf FN(uvf)
+#define wvf FN(wvf)
 #define LOADU(p) (*(const uvf *)(p))
 #define STOREU(p, v) (*(uvf *)(p) = (v))
 
@@ -25,23 +27,41 @@ static void FN(split_phases)(const float *restrict row, int W, int q0, int count
         return;
     }
     int lo = min_int(count, q0 < 0 ? 1 : 0), hi = max_int(lo, min_int(count, W - 4 - q0 >= 0 ? (W - 4 - q0) / 4 + 1 : 0));
-    for (int j = lo; j < hi; j++) {  // whole groups of four inside the row
+    int j = lo;
+    for (; j + VW <= hi; j += VW) {  // VW groups of four at a time, de-interleaved in registers
+        const float *s = row + q0 + 4 * j;
+        wvf a = __builtin_shufflevector(LOADU(s), LOADU(s + VW), LANES(CAT, 0), LANES(CAT, VW));
+        wvf b = __builtin_shufflevector(LOADU(s + 2 * VW), LOADU(s + 3 * VW), LANES(CAT, 0), LANES(CAT, VW));
+        STOREU(P + j, __builtin_shufflevector(a, b, LANES(SPLIT, 0)));
+        STOREU(P + count + j, __builtin_shufflevector(a, b, LANES(SPLIT, 1)));
+        STOREU(P + 2 * count + j, __builtin_shufflevector(a, b, LANES(SPLIT, 2)));
+        STOREU(P + 3 * count + j, __builtin_shufflevector(a, b, LANES(SPLIT, 3)));
+    }
+    for (; j < hi; j++) {  // the remaining whole groups of four
         const float *s = row + q0 + 4 * j;
         P[j] = s[0], P[count + j] = s[1], P[2 * count + j] = s[2], P[3 * count + j] = s[3];
     }
-    for (int j = 0; j < count; j++) {  // the row's two ends
-        if (j >= lo && j < hi) continue;
-        for (int ph = 0; ph < 4; ph++) {
-            int q = q0 + 4 * j + ph;
-            P[ph * count + j] = q >= 0 && q < W ? row[q] : 0.0f;
-        }
-    }
+    for (int end = 0; end < 2; end++)  // the row's two ends: j < lo and j ≥ hi
+        for (int j = end ? hi : 0; j < (end ? count : lo); j++)
+            for (int ph = 0; ph < 4; ph++) {
+                int q = q0 + 4 * j + ph;
+                P[ph * count + j] = q >= 0 && q < W ? row[q] : 0.0f;
+            }
 }
 
 /// dst[x0 + 4j + ph] = Q[ph·qc + j] for j < count, stopping at the row's end W.
 static void FN(merge_phases)(const float *restrict Q, int qc, int count, int W, int x0, float *restrict dst) {
-    int whole = min_int(count, (W - x0) / 4);
-    for (int j = 0; j < whole; j++) {
+    int whole = min_int(count, (W - x0) / 4), j = 0;
+    for (; j + VW <= whole; j += VW) {  // VW groups of four at a time, interleaved in registers
+        wvf a = __builtin_shufflevector(LOADU(Q + j), LOADU(Q + qc + j), LANES(CAT, 0), LANES(CAT, VW));
+        wvf b = __builtin_shufflevector(LOADU(Q + 2 * qc + j), LOADU(Q + 3 * qc + j), LANES(CAT, 0), LANES(CAT, VW));
+        float *d = dst + x0 + 4 * j;
+        STOREU(d, __builtin_shufflevector(a, b, LANES(MERGE, 0)));
+        STOREU(d + VW, __builtin_shufflevector(a, b, LANES(MERGE, 1)));
+        STOREU(d + 2 * VW, __builtin_shufflevector(a, b, LANES(MERGE, 2)));
+        STOREU(d + 3 * VW, __builtin_shufflevector(a, b, LANES(MERGE, 3)));
+    }
+    for (; j < whole; j++) {
         float *d = dst + x0 + 4 * j;
         d[0] = Q[j], d[1] = Q[qc + j], d[2] = Q[2 * qc + j], d[3] = Q[3 * qc + j];
     }
@@ -92,7 +112,7 @@ static void FN(transform_in)(const float *x, int K, int H, int W, const plan_t *
                 for (int c = 0; c < 6; c++) {
                     vf d[6] = {rows[0][c], rows[1][c], rows[2][c], rows[3][c], rows[4][c], rows[5][c]}, o[6];
                     FN(input6)(d, o);
-                    for (int i = 0; i < 6; i++) STOREU(vk + (size_t)(6 * i + c) * K * tp + j0, o[i]);
+                    for (int i = 0; i < 6; i++) STOREU(vk + (6 * i + c) * p->vs + j0, o[i]);
                 }
             }
         }
@@ -100,39 +120,52 @@ static void FN(transform_in)(const float *x, int K, int H, int W, const plan_t *
     }
 }
 
-/// m[n][slot] (rows `tp` apart) = Σ_k v[k][slot] · u[k][n] for `tvc` tile vectors and NB channels, added to m
-/// when `accumulate` (a later slice of k).
-static inline __attribute__((always_inline)) void FN(micro)(const float *v, size_t tp, const float *u, int K, float *m, int accumulate, const int tvc) {
-    vf acc[TV][NB];
+/// m[n][slot] (rows `tp` apart) = Σ_k v[k][slot] · u[k][n] for `tvc` tile vectors and `gc` groups of NB channels
+/// (group panels `ug` floats apart in u, NB·tp apart in m), added to m when `accumulate` (a later slice of k).
+/// tvc·gc ≤ TV keeps the accumulators in registers; a block with fewer tile vectors than TV takes more groups at
+/// once, so its FMAs still have enough independent accumulators to hide their latency.
+static inline __attribute__((always_inline)) void FN(micro)(const float *v, size_t tp, const float *u, size_t ug, int K, float *m, int accumulate, const int tvc, const int gc) {
+    vf acc[TV][TV * NB];
     for (int t = 0; t < tvc; t++)
-        for (int j = 0; j < NB; j++) acc[t][j] = accumulate ? *(const vf *)(m + j * tp + t * VW) : 0.0f;
+        for (int j = 0; j < gc * NB; j++) acc[t][j] = accumulate ? *(const vf *)(m + j * tp + t * VW) : 0.0f;
     for (int k = 0; k < K; k++) {
         vf a[TV];
         for (int t = 0; t < tvc; t++) a[t] = *(const vf *)(v + k * tp + t * VW);
-        for (int j = 0; j < NB; j++) {
-            vf b = u[k * NB + j];
-            for (int t = 0; t < tvc; t++) acc[t][j] += a[t] * b;
-        }
+        for (int g = 0; g < gc; g++)
+            for (int j = 0; j < NB; j++) {
+                vf b = u[g * ug + k * NB + j];
+                for (int t = 0; t < tvc; t++) acc[t][g * NB + j] += a[t] * b;
+            }
     }
-    for (int j = 0; j < NB; j++)
+    for (int j = 0; j < gc * NB; j++)
         for (int t = 0; t < tvc; t++) *(vf *)(m + j * tp + t * VW) = acc[t][j];
 }
 
-/// M for channel groups g0..<g1 and `nvec` tile vectors. k is taken in slices whose rows of V stay in L1 while
-/// every group's kernel panel passes over them.
+/// The products of channel groups g0..<g1 with tile vectors v0..<v0 + tvc, `gc` groups at a time.
+static inline __attribute__((always_inline)) void FN(micro_groups)(const float *v, size_t tp, const float *u, size_t ug, int kc, float *m, int accumulate, int g0, int g1, const int tvc, const int gc) {
+    int g = g0;
+    for (; g + gc <= g1; g += gc) FN(micro)(v, tp, u + g * ug, ug, kc, m + (size_t)g * NB * tp, accumulate, tvc, gc);
+    for (; g < g1; g++) FN(micro)(v, tp, u + g * ug, ug, kc, m + (size_t)g * NB * tp, accumulate, tvc, 1);
+}
+
+/// M for channel groups g0..<g1 and `nvec` tile vectors, a slice of k at a time (see KSLICE).
 static void FN(products)(const float *V, const float *U, float *M, const plan_t *p, int K, int g0, int g1, int nvec) {
     const size_t tp = p->tp;
-    const int slice = max_int(16, KSLICE_FLOATS / (int)tp);
     for (int xi = 0; xi < 36; xi++) {
-        for (int k0 = 0; k0 < K; k0 += slice) {
-            int kc = min_int(slice, K - k0);
-            const float *v = V + ((size_t)xi * K + k0) * tp;
-            for (int g = g0; g < g1; g++) {
-                const float *u = U + (((size_t)xi * p->groups + g) * K + k0) * NB;
-                float *m = M + ((size_t)xi * p->np + g * NB) * tp;
-                int v0 = 0;
-                for (; v0 + TV <= nvec; v0 += TV) FN(micro)(v + v0 * VW, tp, u, kc, m + v0 * VW, k0 > 0, TV);
-                for (; v0 < nvec; v0++) FN(micro)(v + v0 * VW, tp, u, kc, m + v0 * VW, k0 > 0, 1);
+        for (int k0 = 0; k0 < K; k0 += KSLICE) {
+            int kc = min_int(KSLICE, K - k0);
+            size_t ug = (size_t)kc * NB;
+            const float *v = V + xi * p->vs + (size_t)k0 * tp, *u = U + ((size_t)xi * K + k0) * p->groups * NB;
+            float *m = M + xi * p->ms;
+            int v0 = 0;
+            for (; v0 + TV <= nvec; v0 += TV) FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, TV, 1);
+            switch (nvec - v0) {  // the last tile vectors, with as many groups at a time as the registers take
+#if TV == 4
+            case 3: FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, 3, 1); break;
+            case 2: FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, 2, 2); break;
+#endif
+            case 1: FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, 1, TV); break;
+            default: break;
             }
         }
     }
@@ -152,7 +185,7 @@ static void FN(transform_out)(const float *M, int n0, int n1, int H, int W, cons
                 vf s[4][6];
                 for (int c = 0; c < 6; c++) {
                     vf m[6], o[4];
-                    for (int r = 0; r < 6; r++) m[r] = LOADU(mn + (size_t)(6 * r + c) * p->np * tp + j0);
+                    for (int r = 0; r < 6; r++) m[r] = LOADU(mn + (6 * r + c) * p->ms + j0);
                     FN(output6)(m, o);
                     for (int i = 0; i < 4; i++) s[i][c] = o[i];
                 }
@@ -187,5 +220,6 @@ static void FN(convolve)(const float *x, int K, int H, int W, const float *U, in
 
 #undef vf
 #undef uvf
+#undef wvf
 #undef LOADU
 #undef STOREU

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Layers
 import Models
+import StyleTransfer
 import TensorCore
 
 struct Bench: ParsableCommand {
@@ -11,7 +12,9 @@ struct Bench: ParsableCommand {
             GFLOP/s are the FLOPs a direct convolution would need (2·Cin·Cout·K²·Ho·Wo per convolution, forward and \
             backward) divided by the time taken; Winograd does fewer multiplications, so its rates are effective ones \
             and may pass the machine's sgemm rate (measured first, with OpenBLAS on every core). Per core: divided by \
-            the workers. STYLIZE_ISA=avx2|avx512|generic forces the Winograd instruction set.
+            the workers. Gram: the style layers' Gram matrices and their gradients (SYRK and GEMM on OpenBLAS), timed \
+            apart on maps of those layers' shapes and not part of s/eval. STYLIZE_ISA=avx2|avx512|generic forces the \
+            Winograd instruction set.
             """)
 
     @Option(name: .customLong("model"), help: "Architecture to time (vgg19, vgg16, alexnet, squeezenet1_1); repeat for several.")
@@ -90,19 +93,45 @@ struct Bench: ParsableCommand {
                 let (forward, backward) = (forwardSeconds / Double(iterations), backwardSeconds / Double(iterations))
                 let gflops = (flops.forward + flops.backward) / seconds / 1e9, perCore = gflops / Double(workers)
                 let share = gflops / sgemmPeak
-                let peak = peakMemoryMB()
+                let peak = peakMemoryMB()  // before the Grams' maps are made
+                let gram = gramSeconds(architecture.defaultStyleLayers, architecture: architecture, size: size)
                 if json {
                     print(String(
-                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"isa\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"forward_seconds\": %.4f, \"backward_seconds\": %.4f, \"gflops\": %.1f, \"gflops_per_core\": %.1f, \"sgemm_peak_gflops\": %.1f, \"share_of_sgemm_peak\": %.3f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
-                        architecture.rawValue, tap, path, isa.description, size, size, seconds, forward, backward, gflops, perCore, sgemmPeak, share, peak, cpu))
+                        format: "{\"model\": \"%@\", \"layer\": \"%@\", \"algorithm\": \"%@\", \"isa\": \"%@\", \"width\": %d, \"height\": %d, \"seconds_per_eval\": %.4f, \"forward_seconds\": %.4f, \"backward_seconds\": %.4f, \"gram_seconds\": %.4f, \"gflops\": %.1f, \"gflops_per_core\": %.1f, \"sgemm_peak_gflops\": %.1f, \"share_of_sgemm_peak\": %.3f, \"peak_rss_mb\": %.0f, \"cpu_seconds_per_eval\": %.4f}",
+                        architecture.rawValue, tap, path, isa.description, size, size, seconds, forward, backward, gram, gflops, perCore, sgemmPeak, share, peak, cpu))
                 } else {
                     print(String(
-                        format: "%@ to %@ %d×%d (%@, %@): %.3f s/eval (forward %.3f, backward %.3f), %.1f GFLOP/s direct-convolution equivalent, %.1f per core, %.0f%% of sgemm peak (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
-                        architecture.rawValue, tap, size, size, path, isa.description, seconds, forward, backward, gflops, perCore, share * 100,
+                        format: "%@ to %@ %d×%d (%@, %@): %.3f s/eval (forward %.3f, backward %.3f; the style layers' Grams take %.3f more), %.1f GFLOP/s direct-convolution equivalent, %.1f per core, %.0f%% of sgemm peak (%.1f GFLOP per eval), peak RSS %.0f MB, CPU %.3f s/eval",
+                        architecture.rawValue, tap, size, size, path, isa.description, seconds, forward, backward, gram, gflops, perCore, share * 100,
                         (flops.forward + flops.backward) / 1e9, peak, cpu))
                 }
             }
         }
+    }
+
+    /// Seconds for the Gram matrices of `layers` and their gradients (forward SYRK, backward GEMM) on maps of
+    /// those layers' shapes at `size`², best of three.
+    private func gramSeconds(_ layers: [String], architecture: Architecture, size: Int) -> Double {
+        guard let shapes = architecture.tapShapes(Set(layers), image: Shape(channels: 3, height: size, width: size)) else { return .nan }
+        let maps = shapes.values.map { shape -> (Tensor, Tensor, [Float]) in
+            let features = Tensor(shape), gradient = Tensor(shape)
+            for i in 0..<features.count { features.data[i] = Float((i * 7919) % 1000) / 1000 }
+            return (features, gradient, [Float](repeating: 1e-3, count: shape.channels * shape.channels))
+        }
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let start = Clock.now()
+            for (features, gradient, dG) in maps {
+                let c = features.shape.channels, m = features.shape.planeSize
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: c * c) { gram in
+                    Gram.forward(features, scale: 1 / Float(m), into: gram.baseAddress!)
+                }
+                Gram.backward(dG, features: features.data, channels: c, positions: m, featureStride: m, scale: 1 / Float(m), alpha: 1,
+                              accumulateInto: gradient.data, gradientStride: m)
+            }
+            best = min(best, Clock.now() - start)
+        }
+        return best
     }
 
     /// User + system CPU seconds of this process: with other work on the machine, CPU time per evaluation
