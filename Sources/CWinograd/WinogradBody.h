@@ -125,7 +125,7 @@ static void FN(transform_in)(const float *x, int K, int H, int W, const plan_t *
 /// tvc·gc ≤ TV keeps the accumulators in registers; a block with fewer tile vectors than TV takes more groups at
 /// once, so its FMAs still have enough independent accumulators to hide their latency.
 static inline __attribute__((always_inline)) void FN(micro)(const float *v, size_t tp, const float *u, size_t ug, int K, float *m, int accumulate, const int tvc, const int gc) {
-    vf acc[TV][TV * NB];
+    vf acc[TV][TV * NB];  // room for any tvc × gc; the constants leave only those used, in registers
     for (int t = 0; t < tvc; t++)
         for (int j = 0; j < gc * NB; j++) acc[t][j] = accumulate ? *(const vf *)(m + j * tp + t * VW) : 0.0f;
     for (int k = 0; k < K; k++) {
@@ -141,7 +141,7 @@ static inline __attribute__((always_inline)) void FN(micro)(const float *v, size
         for (int t = 0; t < tvc; t++) *(vf *)(m + j * tp + t * VW) = acc[t][j];
 }
 
-/// The products of channel groups g0..<g1 with tile vectors v0..<v0 + tvc, `gc` groups at a time.
+/// The products of channel groups g0..<g1 with the `tvc` tile vectors at v, `gc` groups at a time.
 static inline __attribute__((always_inline)) void FN(micro_groups)(const float *v, size_t tp, const float *u, size_t ug, int kc, float *m, int accumulate, int g0, int g1, const int tvc, const int gc) {
     int g = g0;
     for (; g + gc <= g1; g += gc) FN(micro)(v, tp, u + g * ug, ug, kc, m + (size_t)g * NB * tp, accumulate, tvc, gc);
@@ -160,7 +160,7 @@ static void FN(products)(const float *V, const float *U, float *M, const plan_t 
             int v0 = 0;
             for (; v0 + TV <= nvec; v0 += TV) FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, TV, 1);
             switch (nvec - v0) {  // the last tile vectors, with as many groups at a time as the registers take
-#if TV == 4
+#if TV == 4  // the AVX-512 build; the others hold two tile vectors
             case 3: FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, 3, 1); break;
             case 2: FN(micro_groups)(v + v0 * VW, tp, u, ug, kc, m + v0 * VW, k0 > 0, g0, g1, 2, 2); break;
 #endif
