@@ -12,13 +12,12 @@ final class BandBuffers {
     private let inputTensor: Tensor
 
     init(_ bands: PrefixBands, image shape: Shape) {
-        func floats(_ count: Int) -> Tensor { Tensor(Shape(channels: 1, height: 1, width: count)) }
         image = Tensor(shape)
-        inputTensor = floats(3 * bands.bandFloats / bands.channels)
+        inputTensor = Tensor(bands.largestInput)
         input = inputTensor.data
-        maps = (floats(bands.bandFloats), floats(bands.bandFloats), floats(bands.bandFloats))
-        mask = [UInt8](repeating: 0, count: ReLU.maskBytes(bands.bandFloats))
-        argmax = [UInt8](repeating: 0, count: bands.bandFloats / 4)
+        maps = (Tensor(bands.largest), Tensor(bands.largest), Tensor(bands.largest))
+        mask = [UInt8](repeating: 0, count: ReLU.maskBytes(bands.largest.count))
+        argmax = [UInt8](repeating: 0, count: bands.largest.count / 4)
     }
 
     var floats: Int { image.count + inputTensor.count + 3 * maps.0.count }

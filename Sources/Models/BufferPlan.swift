@@ -44,11 +44,9 @@ struct BufferPlan: Equatable {
         self.workspace = 0
         let banded = bands.map { 0..<$0.pool } ?? 0..<0
         if let bands {
-            let rows = bands.bandFloats / bands.channels / image.width
-            let input = Shape(channels: 3, height: rows, width: image.width)
-            bandFloats = image.count + input.count + 3 * bands.bandFloats
-            bandRecords = ReLU.maskBytes(bands.bandFloats) + bands.bandFloats / 4
-            self.workspace = max(workspace(0, input), workspace(bands.secondReLU - 1, Shape(channels: bands.channels, height: rows, width: image.width)))
+            bandFloats = image.count + bands.largestInput.count + 3 * bands.largest.count
+            bandRecords = ReLU.maskBytes(bands.largest.count) + bands.largest.count / 4
+            self.workspace = max(workspace(0, bands.largestInput), workspace(bands.secondReLU - 1, bands.largest))
             // The pool's argmax as ever; the second ReLU's mask only where the pool reads it (its outputs' signs).
             records[bands.secondReLU] = ReLU.maskBytes(shapes[bands.pool].count)
         }

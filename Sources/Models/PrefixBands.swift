@@ -30,8 +30,10 @@ struct PrefixBands: Equatable {
     /// Channels of the block's maps.
     var channels: Int
     var bands: [Band]
-    /// Floats of one band's map (the most rows a band computes × width × channels).
-    var bandFloats: Int
+    /// The largest band's map (the most rows a band computes), which the band buffers are sized for.
+    var largest: Shape
+    /// The largest band's rows of the picture.
+    var largestInput: Shape { Shape(channels: 3, height: largest.height, width: largest.width) }
 
     /// Floats a band's map holds at most, by default: 64 MB, so that at 2048 columns a band owns 112 rows and its
     /// halo adds 12% to the second convolution (about 1.5% of VGG16's evaluation).
@@ -59,7 +61,7 @@ struct PrefixBands: Equatable {
         bands = stride(from: 0, to: height, by: own).map { start in
             Band(own: start..<min(height, start + own), rows: max(0, start - 8)..<min(height, start + own + 6))
         }
-        bandFloats = c * width * bands.map(\.rows.count).max()!
+        largest = Shape(channels: c, height: bands.map(\.rows.count).max()!, width: width)
     }
 
     /// The pooled rows a band owns: its own rows halved (none for an odd last row, which a floor pool drops).

@@ -64,8 +64,7 @@ struct Bench: ParsableCommand {
             let path = algorithm ?? "auto"
             for size in sizes {
                 resetPeakMemory()
-                let image = Tensor(channels: 3, height: size, width: size)
-                for i in 0..<image.count { image.data[i] = Float((i * 7919) % 1000) / 1000 }
+                let image = Self.pattern(Shape(channels: 3, height: size, width: size))
                 guard let flops = architecture.convolutionFLOPs(through: tap, width: size, height: size) else {
                     throw ValidationError("\(architecture.rawValue) has no layer \(tap)")
                 }
@@ -114,9 +113,7 @@ struct Bench: ParsableCommand {
     private func gramSeconds(_ layers: [String], architecture: Architecture, size: Int) -> Double {
         guard let shapes = architecture.tapShapes(Set(layers), image: Shape(channels: 3, height: size, width: size)) else { return .nan }
         let maps = shapes.values.map { shape -> (Tensor, Tensor, [Float]) in
-            let features = Tensor(shape), gradient = Tensor(shape)
-            for i in 0..<features.count { features.data[i] = Float((i * 7919) % 1000) / 1000 }
-            return (features, gradient, [Float](repeating: 1e-3, count: shape.channels * shape.channels))
+            (Self.pattern(shape), Tensor(shape), [Float](repeating: 1e-3, count: shape.channels * shape.channels))
         }
         var best = Double.infinity
         for _ in 0..<3 {
@@ -132,6 +129,13 @@ struct Bench: ParsableCommand {
             best = min(best, Clock.now() - start)
         }
         return best
+    }
+
+    /// A tensor of `shape` filled with a fixed pattern in [0, 1) (speed does not depend on values).
+    private static func pattern(_ shape: Shape) -> Tensor {
+        let t = Tensor(shape)
+        for i in 0..<t.count { t.data[i] = Float((i * 7919) % 1000) / 1000 }
+        return t
     }
 
     /// User + system CPU seconds of this process: with other work on the machine, CPU time per evaluation
