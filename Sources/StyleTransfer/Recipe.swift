@@ -62,9 +62,9 @@ public struct Recipe: Codable, Equatable, Sendable {
     public static let learningRateLimit = Limit(1e-6...1000.0)
     public var historySize = 100
     public static let historySizeLimit = Limit(1...1000)
-    /// The memory a run may use (nil: what the machine has available when it starts). A run that would need more
-    /// is evaluated in tiles (exactly: the same loss and gradient) and keeps fewer L-BFGS pairs; one that cannot
-    /// fit even so is refused before it starts.
+    /// The memory a run may use (nil: `MemoryEstimate.defaultBudget` for a picture, what the machine has available
+    /// when it starts for a clip). A run that would need more is evaluated in tiles (exactly: the same loss and
+    /// gradient) and keeps fewer L-BFGS pairs; one that cannot fit even so is refused before it starts.
     public var maxMemory: ByteCount? = nil
     public var lineSearch = false
     public var beta1 = 0.9

@@ -52,7 +52,7 @@ struct BenchVideo: ParsableCommand {
         recipe.scales = 1
         recipe.iterations = iterations
         try recipe.validate()
-        let setup = try TransferSetup(recipe: recipe, content: nil, styles: [style], maxMegapixels: InputDefaults.maxMegapixels)
+        let setup = try TransferSetup(recipe: recipe, content: nil, styles: [style], maxMegapixels: InputDefaults.maxMegapixels, video: true)
         let (network, modelName, styleImage) = (setup.network, setup.modelName, setup.styles[0])
         recipe = setup.recipe
         var settings = FrameSettings()

@@ -21,7 +21,8 @@ struct RunOptions<D: CommandDefaults>: ParsableArguments {
     var previewWeight: Double?
 
     @Option(help: ArgumentHelp("Memory the run may use, e.g. 3G or 512M; a larger run is evaluated in exact tiles and keeps fewer "
-                + "L-BFGS pairs, one that cannot fit is refused before it starts. (default: the memory available when it starts)"))
+                + "L-BFGS pairs, one that cannot fit is refused before it starts. (default: 2.75G for a picture, or the least it "
+                + "needs if more; the memory available for a clip; never more than is available when it starts)"))
     var maxMemory: ByteCount?
 
     @Option(help: "Feature network: an installed model name or a weights file. (default: vgg19 if installed, else vgg16)")

@@ -31,11 +31,16 @@ struct TransferSetup {
         (network, modelName) = try TransferSession.loadNetwork(for: &recipe)
         self.recipe = recipe
         // What is available now comes on top of what this process already holds (its pictures and weights are
-        // counted in the estimate).
-        memoryBudget = recipe.maxMemory?.bytes ?? AvailableMemory.bytes().map { $0 + AvailableMemory.resident() }
-        if let architecture = Architecture(rawValue: network.name) {
-            try MemoryEstimate.check(architecture: architecture, recipe: recipe, content: self.content?.shape,
-                                     styles: self.styles.map(\.shape), video: video, available: memoryBudget)
+        // counted in the estimate). A still picture keeps to a working set unless told otherwise (frames are as
+        // large as the clip's, and a clip runs one frame at a time).
+        let available = AvailableMemory.bytes().map { $0 + AvailableMemory.resident() }
+        let shapes = (content: self.content?.shape, styles: self.styles.map(\.shape))
+        let estimate = Architecture(rawValue: network.name).flatMap { architecture in
+            MemoryEstimate(architecture: architecture, recipe: recipe, content: shapes.content, styles: shapes.styles,
+                           video: video)
         }
+        let pictureBudget = video ? nil : estimate?.defaultBudget(available: available)
+        memoryBudget = recipe.maxMemory?.bytes ?? pictureBudget ?? available
+        _ = try estimate?.finalPlan(budget: memoryBudget)
     }
 }

@@ -122,9 +122,10 @@ final class MemoryEstimateTests: XCTestCase {
         var recipe = Recipe()
         recipe.size = 4096
         let budget = 600 << 20
-        XCTAssertNoThrow(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: nil))
+        let e = try estimator(recipe)
+        XCTAssertNoThrow(try e.finalPlan(budget: nil))
         var named: Int?
-        XCTAssertThrowsError(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: budget)) { error in
+        XCTAssertThrowsError(try e.finalPlan(budget: budget)) { error in
             guard case let .tooLarge(needed, available, size, fitting?)? = error as? MemoryEstimateError else { return XCTFail("\(error)") }
             named = needed
             XCTAssertEqual([available, size], [budget, 4096])
@@ -134,7 +135,32 @@ final class MemoryEstimateTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("raise --max-memory to "), "\(error)")
         }
         let needed = try XCTUnwrap(named)
-        XCTAssertNoThrow(try MemoryEstimate.check(architecture: .vgg16, recipe: recipe, content: photo, styles: [photo], available: needed),
-                         "the budget the message names is enough")
+        XCTAssertNoThrow(try e.finalPlan(budget: needed), "the budget the message names is enough")
+    }
+
+    func testAPictureKeepsToTheWorkingSetUnlessItNeedsMoreOrLessIsAvailable() throws {
+        var recipe = Recipe()
+        let plenty = 24 << 30
+        for (size, tiled) in [(512, false), (2048, true)] {
+            recipe.size = size
+            let e = try estimator(recipe)
+            XCTAssertEqual(e.defaultBudget(available: plenty), MemoryEstimate.workingSet, "\(size) px")
+            let plan = try e.finalPlan(budget: e.defaultBudget(available: plenty))
+            XCTAssertLessThanOrEqual(plan.bytes, MemoryEstimate.workingSet, plan.summary)
+            XCTAssertEqual(plan.tiles > 1, tiled, plan.summary)
+            XCTAssertEqual(e.defaultBudget(available: 1 << 30), 1 << 30, "never more than is available")
+        }
+        // A 16 MP print needs more than the working set in affordable tiles: it gets just what they need, not the
+        // less that tiles of many times the pixels would.
+        recipe.size = 4096
+        let e = try estimator(recipe)
+        let budget = e.defaultBudget(available: plenty)
+        XCTAssertGreaterThan(budget, MemoryEstimate.workingSet)
+        let plan = try e.finalPlan(budget: budget)
+        XCTAssertLessThanOrEqual(plan.overhead, 2.0, plan.summary)
+        let least = e.leastBytes(output: e.output, iterations: 60)
+        XCTAssertLessThan(least, budget)
+        XCTAssertNoThrow(try e.finalPlan(budget: least))
+        XCTAssertThrowsError(try e.finalPlan(budget: least - 1))
     }
 }
