@@ -66,7 +66,7 @@ public struct MemoryEstimate: Sendable {
     static let affordableOverhead = 2.0
     /// What a still picture keeps to when no budget is given (`defaultBudget`): 2.75 GiB, so a 2048 px print peaks
     /// under 3 GB (2.92 GB measured) in two tiles, in 1.09× the time it takes whole at 4.0 GB.
-    public static let workingSet = 2_952_790_016
+    public static let workingSet = 11 << 28
 
     private let architecture: Architecture
     private let recipe: Recipe
@@ -144,8 +144,7 @@ public struct MemoryEstimate: Sendable {
     /// before fewer pairs, which change the optimisation far more (1024 px, 20 iterations: 5 full pairs paint 39 dB
     /// from the unlimited run).
     public func plan(output: Shape, iterations: Int, budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
-        let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
-        let least = min(want, Self.fewestPairs)
+        let (want, least) = pairs(iterations: iterations)
         func make(_ size: TilePlan.Size?, _ history: Int, compact: Bool = false) -> EvaluationPlan {
             let tiles = size.map { TilePlan(output, size: $0, field: field) } ?? TilePlan(whole: output)
             return EvaluationPlan(
@@ -179,13 +178,18 @@ public struct MemoryEstimate: Sendable {
     /// beside the leanest evaluation (the smallest tiles, or a little larger ones whose windows fit the picture
     /// better); `affordable`: the whole picture or tiles that run at most `affordableOverhead` times its pixels.
     public func leastBytes(output: Shape, iterations: Int, affordable: Bool = false) -> Int {
-        let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
-        let pairs = min(want, Self.fewestPairs)
+        let least = pairs(iterations: iterations).least
         let sizes = ([nil] + tileSizes(output)).filter { size in
             guard affordable, let size else { return true }
             return TilePlan(output, size: size, field: field).overhead <= Self.affordableOverhead
         }
-        return sizes.map { bytes(output: output, tileSize: $0, history: pairs, compact: true) }.min()!
+        return sizes.map { bytes(output: output, tileSize: $0, history: least, compact: true) }.min()!
+    }
+
+    /// The L-BFGS pairs a scale of `iterations` iterations can use, and the fewest it may keep (0 under Adam).
+    private func pairs(iterations: Int) -> (want: Int, least: Int) {
+        let want = recipe.optimizer == .lbfgs ? min(recipe.historySize, max(1, iterations)) : 0
+        return (want, min(want, Self.fewestPairs))
     }
 
     /// The budget of a still picture when none is given: the `workingSet`, or the least its final scale needs in
