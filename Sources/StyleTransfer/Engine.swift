@@ -18,6 +18,7 @@ public final class Engine {
 
     private let content: Tensor?
     private let styles: [Tensor]
+    private let guidance: Guidance
     private let initialization: Initialization
 
     /// How each scale is evaluated (whole or in tiles, L-BFGS pairs kept) within the memory budget, decided
@@ -26,11 +27,12 @@ public final class Engine {
 
     /// `content` and `styles` are RGB in [0, 1] at any resolution; the engine resizes them per scale.
     /// `content` may be nil for texture synthesis, `styles` empty for content reconstruction.
-    /// `memoryBudget`: bytes the run may use when the recipe's `max_memory` does not say (nil: no limit); a run
-    /// that cannot fit is refused here (`MemoryEstimateError`).
+    /// `guidance`: masks at any size (the engine resizes them per scale). `memoryBudget`: bytes the run may use
+    /// when the recipe's `max_memory` does not say (nil: no limit); a run that cannot fit is refused here
+    /// (`MemoryEstimateError`).
     public init(
         network: FeatureNetwork, recipe: Recipe, content: Tensor?, styles: [Tensor], initialization: Initialization,
-        memoryBudget: Int? = nil
+        guidance: Guidance = Guidance(), memoryBudget: Int? = nil
     ) throws {
         try recipe.validate()
         for t in [content].compactMap({ $0 }) + styles where t.shape.channels != 3 {
@@ -39,16 +41,25 @@ public final class Engine {
         guard let reference = content?.shape ?? styles.first?.shape else {
             throw EngineError.missingContent(reason: "give a content or a style image to size the output")
         }
-        if recipe.preserveColors && content == nil {
-            throw EngineError.missingContent(reason: "preserve_colors keeps the content's colours")
+        if recipe.colors != .style && content == nil {
+            throw EngineError.missingContent(reason: "colors \(recipe.colors.rawValue) takes colours from the content")
         }
+        if guidance.contentMask != nil && content == nil {
+            throw EngineError.missingContent(reason: "content_mask weighs the content term")
+        }
+        try guidance.validate(styles: styles.count)
         self.network = network
         self.recipe = recipe
         self.content = content
         self.styles = styles
+        self.guidance = guidance
         self.initialization = initialization
-        let schedule = ScaleSchedule(
-            size: recipe.size, count: recipe.scales, minSize: recipe.minSize, previewSize: recipe.previewSize, aspectOf: reference)
+        // A tileable picture's sides are multiples of the deepest tap's stride (`ScaleSchedule`).
+        let taps = Set(recipe.contentLayers + recipe.styleLayers)
+        let field = recipe.tileable ? Architecture(rawValue: network.name)?.receptiveField(taps: taps) : nil
+        let stride = field?.strides.values.max() ?? 1
+        let schedule = ScaleSchedule(size: recipe.size, count: recipe.scales, minSize: recipe.minSize, previewSize: recipe.previewSize,
+                                     aspectOf: reference, multiple: stride)
         self.schedule = schedule
         if let perScale = recipe.scaleIterations, perScale.count != schedule.shapes.count {
             throw EngineError.countMismatch(knob: "scale_iterations", expected: schedule.shapes.count, got: perScale.count)
@@ -86,15 +97,21 @@ public final class Engine {
                 return Self.clamped(TensorResize.resize(style, height: s.height, width: s.width))
             }
             var target = content
-            if recipe.preserveColors, let c = content {
-                target = ColorPreservation.greyContent(c)
-                styles = styles.map { ColorPreservation.greyStyle($0, matching: c) }
+            if let c = content {
+                switch recipe.colors {
+                case .content:
+                    target = ColorPreservation.greyContent(c)
+                    styles = styles.map { ColorPreservation.greyStyle($0, matching: c) }
+                case .histogram: styles = styles.map { ColorMatch.matching($0, to: c) }
+                case .style, .luminance: break
+                }
             }
-            let plan = plans[index]
-            let objective = try Objective(
-                network: network, recipe: recipe, shape: shape, content: target, styles: styles, tileSize: plan.tileSize)
+            let plan = plans[index], masks = guidance.resized(to: shape)
+            let objective = try Objective(network: network, recipe: recipe, shape: shape, content: target, styles: styles,
+                                          tileSize: plan.tileSize, guidance: masks)
             if index == previewIndex, recipe.refinementScales > 0, recipe.previewWeight > 0, recipe.styleWeight != 0, !styles.isEmpty {
-                previewTerm = try PreviewStyle(network: network, recipe: recipe, preview: shape, styles: styles, weight: recipe.previewWeight)
+                previewTerm = try PreviewStyle(network: network, recipe: recipe, preview: shape, styles: styles, guidance: masks,
+                                               weight: recipe.previewWeight)
             }
             if index > previewIndex, let previewTerm { objective.pixelTerms.append(previewTerm) }
             if index == schedule.shapes.count - 1 { objective.pixelTerms += pixelTerms }
@@ -102,7 +119,9 @@ public final class Engine {
 
             let x: Tensor
             if let previous = image {
-                x = TensorResize.resize(previous, height: shape.height, width: shape.width)
+                x = recipe.tileable
+                    ? TensorResize.resize(previous, height: shape.height, width: shape.width, filter: .trigonometric, wrap: true)
+                    : TensorResize.resize(previous, height: shape.height, width: shape.width)
                 if recipe.restoreDetail, let fine = target {
                     let p = previous.shape
                     let blurred = TensorResize.resize(TensorResize.resize(fine, height: p.height, width: p.width), height: shape.height, width: shape.width)
@@ -184,9 +203,9 @@ public final class Engine {
         return decision
     }
 
-    /// What observers and the result see: clamped, with the content's colours under `preserve_colors`.
+    /// What observers and the result see: clamped, with the content's chroma when `colors` recombines.
     private func display(_ x: Tensor, content: Tensor?) -> Tensor {
-        if recipe.preserveColors, let content { return ColorPreservation.recombine(x, content: content) }
+        if recipe.colors.recombines, let content { return ColorPreservation.recombine(x, content: content) }
         return Self.clamped(x.copy())
     }
 

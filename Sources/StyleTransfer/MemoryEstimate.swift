@@ -97,8 +97,8 @@ public struct MemoryEstimate: Sendable {
     /// The estimated peak of a scale at `output` evaluated in tiles of `tileSize` (nil: whole) with `history` pairs
     /// (`compact`: in half precision).
     public func bytes(output: Shape, tileSize: TilePlan.Size?, history: Int, compact: Bool = false) -> Int {
-        func tiling(_ s: Shape) -> TilePlan { tileSize.map { TilePlan(s, size: $0, field: field) } ?? TilePlan(whole: s) }
-        let evaluation = tiling(output)
+        func tiling(_ s: Shape) -> TilePlan { TilePlan.of(s, size: tileSize, field: field, wrap: false) }
+        let evaluation = TilePlan.of(output, size: tileSize, field: field, wrap: recipe.tileable)
         let styleShapes = styles.map { recipe.stretchStyle ? output : ScaleSchedule.styleShape($0, output: output, scale: recipe.styleScale) }
         // A refinement scale also scores the picture at the preview's size (`PreviewStyle`), whole.
         let preview = refines(output) ? ScaleSchedule.shape(longSide: recipe.previewSize, aspectOf: output) : nil
@@ -113,7 +113,7 @@ public struct MemoryEstimate: Sendable {
         // gathers a tile's interior for its Gram).
         floats += (atWindow.values.map(\.channels).max() ?? 0) * Objective.gradientColumns
         floats += 2 * recipe.styleLayers.reduce(0) { $0 + (atOutput[$1].map { $0.channels * $0.channels } ?? 0) }  // Grams
-        if evaluation.tiles.count > 1 { floats += evaluation.window.count }  // the window's pixels
+        if !evaluation.isWhole { floats += evaluation.window.count }  // the window's pixels
         let n = output.count
         switch recipe.optimizer {
         case .lbfgs: floats += ((compact ? 1 : 2) * history + (recipe.lineSearch ? 8 : 6)) * n
@@ -146,7 +146,7 @@ public struct MemoryEstimate: Sendable {
     public func plan(output: Shape, iterations: Int, budget: Int?) throws(MemoryEstimateError) -> EvaluationPlan {
         let (want, least) = pairs(iterations: iterations)
         func make(_ size: TilePlan.Size?, _ history: Int, compact: Bool = false) -> EvaluationPlan {
-            let tiles = size.map { TilePlan(output, size: $0, field: field) } ?? TilePlan(whole: output)
+            let tiles = TilePlan.of(output, size: size, field: field, wrap: recipe.tileable)
             return EvaluationPlan(
                 shape: output, tileSize: tiles.tiles.count > 1 ? size : nil,
                 interior: Shape(channels: 3, height: tiles.tiles.map(\.interior.height).max()!,

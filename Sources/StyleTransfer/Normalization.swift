@@ -12,14 +12,14 @@ public enum Normalization: String, Codable, Sendable, CaseIterable {
         self == .mean ? 1 / Double(elements) : 0.5
     }
 
-    /// The s in G = s·F·Fᵀ.
-    func gramScale(channels: Int, positions: Int) -> Double {
-        self == .mean ? 1 / Double(channels * positions) : 1
+    /// The s in G = s·F·Fᵀ, over `mass` positions (a masked region's Σm², its positions unmasked).
+    func gramScale(channels: Int, mass: Double) -> Double {
+        self == .mean ? 1 / (Double(channels) * mass) : 1
     }
 
     /// The k in E = k·Σ(G − A)².
-    func styleFactor(channels: Int, positions: Int) -> Double {
-        let n = Double(channels), m = Double(positions)
+    func styleFactor(channels: Int, mass m: Double) -> Double {
+        let n = Double(channels)
         return self == .mean ? 1 / (n * n) : 1 / (4 * n * n * m * m)
     }
 

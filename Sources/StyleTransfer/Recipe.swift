@@ -92,7 +92,24 @@ public struct Recipe: Codable, Equatable, Sendable {
     /// Every term weight, per-layer weight and blend weight: 0 (off) up to where Float losses still hold.
     public static let weightLimit = Limit(0.0...1e15)
     public var normalization = Normalization.mean
-    public var preserveColors = false
+    /// What the output's colours come from (`ColorMode`).
+    public var colors = ColorMode.style
+    /// The statistic of each style layer the output must match (`StyleLoss`).
+    public var styleLoss = StyleLoss.gram
+    /// The output wraps around: the network sees it with its opposite edges adjoining, and the smoothness term
+    /// wraps too, so copies of it tile without a seam.
+    public var tileable = false
+    /// Where each style applies, by style number counted from 1: greyscale pictures of any size (white: this
+    /// style), read by the caller. Positions no mask covers take the blend of all styles.
+    public var styleMasks: [Int: String]? = nil
+    /// Weights the content term per pixel (white: keep the content, black: free to paint); read by the caller.
+    public var contentMask: String? = nil
+
+    /// Luminance-only transfer (`colors` `content`), the key older recipes use.
+    public var preserveColors: Bool {
+        get { colors == .content }
+        set { colors = newValue ? .content : (colors == .content ? .style : colors) }
+    }
 
     // Start
     /// `content`, `style`, `noise`, `content+noise`, `blurred-content`, or an image file (which the caller loads).
@@ -181,10 +198,18 @@ public struct Recipe: Codable, Equatable, Sendable {
         case contentWeight = "content_weight"
         case styleWeight = "style_weight"
         case tvWeight = "tv_weight"
-        case preserveColors = "preserve_colors"
+        case colors, tileable
+        case styleLoss = "style_loss"
+        case styleMasks = "style_masks"
+        case contentMask = "content_mask"
         case initialization = "init"
         case stopOnRise = "stop_on_rise"
         case toleranceWindow = "tolerance_window"
+    }
+
+    /// Keys older recipes wrote, read and never written.
+    private enum LegacyKeys: String, CodingKey {
+        case preserveColors = "preserve_colors"
     }
 
     public init(from decoder: Decoder) throws {
@@ -220,7 +245,15 @@ public struct Recipe: Codable, Equatable, Sendable {
         try read(.styleWeight, &styleWeight)
         try read(.tvWeight, &tvWeight)
         try read(.normalization, &normalization)
-        try read(.preserveColors, &preserveColors)
+        try read(.colors, &colors)
+        // An older recipe's `preserve_colors: true` is `colors: content`.
+        if try decoder.container(keyedBy: LegacyKeys.self).decodeIfPresent(Bool.self, forKey: .preserveColors) == true {
+            colors = .content
+        }
+        try read(.styleLoss, &styleLoss)
+        try read(.tileable, &tileable)
+        styleMasks = try c.decodeIfPresent([Int: String].self, forKey: .styleMasks)
+        contentMask = try c.decodeIfPresent(String.self, forKey: .contentMask)
         try read(.initialization, &initialization)
         try read(.noise, &noise)
         try read(.seed, &seed)

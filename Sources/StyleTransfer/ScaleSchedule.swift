@@ -3,11 +3,13 @@ import TensorCore
 /// The image sizes of a multi-scale run: `count` long sides in √2 steps ending at `size`, none below
 /// `minSize` (coarser steps that would be are dropped), with the reference image's aspect ratio. With a
 /// `previewSize` below `size` (and more than one scale) the √2 steps end there, and refinement scales follow in
-/// 2× steps up to `size`.
+/// 2× steps up to `size`. A picture that wraps around (`tileable`) has sides that are multiples of `multiple`, the
+/// network's deepest stride, so that its pooling grid wraps with it: every tap position then covers pixels of the
+/// picture alike, the seam's as any other's.
 public struct ScaleSchedule: Equatable, Sendable {
     public let shapes: [Shape]
 
-    public init(size: Int, count: Int, minSize: Int, previewSize: Int? = nil, aspectOf reference: Shape) {
+    public init(size: Int, count: Int, minSize: Int, previewSize: Int? = nil, aspectOf reference: Shape, multiple: Int = 1) {
         precondition(size > 0 && count > 0, "schedule of \(count) scales to \(size)")
         let top = count > 1 ? min(size, previewSize ?? size) : size
         var sides: [Int] = []
@@ -20,7 +22,11 @@ public struct ScaleSchedule: Equatable, Sendable {
             side = min(size, 2 * side)
             sides.append(side)
         }
-        shapes = sides.map { Self.shape(longSide: $0, aspectOf: reference) }
+        shapes = sides.map { side in
+            let s = Self.shape(longSide: side, aspectOf: reference)
+            func round(_ n: Int) -> Int { max(multiple, Int((Double(n) / Double(multiple)).rounded()) * multiple) }
+            return Shape(channels: s.channels, height: round(s.height), width: round(s.width))
+        }
     }
 
     /// The style image's shape at an output shape: `scale` × the output's long side, with the style's own aspect

@@ -34,6 +34,11 @@ public struct TilePlan: Sendable, Equatable {
     /// The shape of every tile's window.
     public let window: Shape
     public let tiles: [Tile]
+    /// The picture wraps around (`tileable`): windows reach past its edges into its opposite side.
+    public let wraps: Bool
+
+    /// The picture itself, run as it is.
+    public var isWhole: Bool { !wraps && tiles.count == 1 }
 
     /// One tile, the whole picture.
     public init(whole shape: Shape) {
@@ -41,11 +46,14 @@ public struct TilePlan: Sendable, Equatable {
         self.shape = shape
         window = shape
         tiles = [Tile(window: all, interior: all)]
+        wraps = false
     }
 
     /// Interiors of about `size` (whole alignment steps), in rows, in a snake order so consecutive tiles are
-    /// neighbours. A picture no larger than one tile is one tile.
-    public init(_ shape: Shape, size: Size, field: ReceptiveField) {
+    /// neighbours. A picture no larger than one tile is one tile, unless it `wrap`s: then every window reaches
+    /// its margins past the picture's edges, where the picture continues from its opposite side (periodically),
+    /// so a tile sees what a picture with circular padding would; a window then need not be flush with an edge.
+    public init(_ shape: Shape, size: Size, field: ReceptiveField, wrap: Bool = false) {
         let a = field.alignment, lead = field.leadingMargin
         /// Interior borders along one side, and the window length (≡ length mod a, so a window ending at the
         /// far edge starts aligned); one range and the whole length when a window would not be smaller.
@@ -53,14 +61,14 @@ public struct TilePlan: Sendable, Equatable {
             let count = max(1, Int((Double(length) / Double(max(a, side))).rounded(.up)))
             let step = ((length + count - 1) / count + a - 1) / a * a
             var window = lead + step + field.right
-            window += ((length - window) % a + a) % a
-            guard count > 1, window < length else { return ([0..<length], length) }
+            if !wrap { window += ((length - window) % a + a) % a }
+            guard wrap || (count > 1 && window < length) else { return ([0..<length], length) }
             let interiors = (0..<count).map { i in min(length, i * step)..<min(length, (i + 1) * step) }.filter { !$0.isEmpty }
             return (interiors, window)
         }
         let (rows, height) = split(shape.height, size.height), (columns, width) = split(shape.width, size.width)
         func place(_ interior: Range<Int>, _ window: Int, _ length: Int) -> Int {
-            min(max(0, interior.lowerBound - lead), length - window)
+            wrap ? interior.lowerBound - lead : min(max(0, interior.lowerBound - lead), length - window)
         }
         var tiles: [Tile] = []
         for (r, ys) in rows.enumerated() {
@@ -74,6 +82,14 @@ public struct TilePlan: Sendable, Equatable {
         self.shape = shape
         window = Shape(channels: shape.channels, height: height, width: width)
         self.tiles = tiles
+        wraps = wrap
+    }
+
+    /// What a picture is run as: in tiles of about `size`, or nil, whole, or when it wraps one window around it.
+    public static func of(_ shape: Shape, size: Size?, field: ReceptiveField, wrap: Bool) -> TilePlan {
+        if let size { return TilePlan(shape, size: size, field: field, wrap: wrap) }
+        guard wrap else { return TilePlan(whole: shape) }
+        return TilePlan(shape, size: Size(height: shape.height, width: shape.width), field: field, wrap: true)
     }
 
     /// Pixels run through the network over all tiles, relative to the picture's: the cost of the margins.

@@ -21,7 +21,7 @@ struct FrameStep {
             }
             return FrameStep(next: PreviousFrame(frame: frame, stylized: Tensor(kept)), outcome: nil)
         }
-        let outcome = try stylizer.stylize(frame, previous: previous)
+        let outcome = try stylizer.stylize(frame, index: decoded.index, previous: previous)
         if outcome.result.stopReason == .cancelled { return nil }
         try work.store(RGBImage(outcome.image), index: decoded.index)
         return FrameStep(next: PreviousFrame(frame: frame, stylized: Tensor(try work.frame(index: decoded.index))), outcome: outcome)

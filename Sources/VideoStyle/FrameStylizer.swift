@@ -36,6 +36,8 @@ public final class FrameStylizer {
     public let recipe: Recipe
     public let settings: FrameSettings
     public let firstInitialization: Initialization
+    /// Each frame's masks.
+    public let masks: FrameMasks
     /// Estimated at half the frame's long side, at least 160 px (`OpticalFlow.maxSide`): at 320 px the two
     /// flows of a frame took 0.95 s at full size and 0.26 s so, with the same warping error.
     public var flow = OpticalFlow()
@@ -46,7 +48,7 @@ public final class FrameStylizer {
     public let cancellation = Cancellation()
 
     public init(network: FeatureNetwork, styles: [Tensor], recipe: Recipe, settings: FrameSettings,
-                firstInitialization: Initialization = .content) throws {
+                firstInitialization: Initialization = .content, masks: FrameMasks = FrameMasks()) throws {
         try settings.validate()
         guard !styles.isEmpty else { throw VideoStyleError.invalidValue(knob: "style", value: "none", expected: "at least one style image") }
         self.network = network
@@ -54,15 +56,17 @@ public final class FrameStylizer {
         self.recipe = recipe
         self.settings = settings
         self.firstInitialization = firstInitialization
+        self.masks = masks
     }
 
-    /// Stylizes `frame` (RGB, already at the output size) after `previous`, which must have the same size.
-    public func stylize(_ frame: Tensor, previous: PreviousFrame?) throws -> FrameOutcome {
-        let size = max(frame.shape.height, frame.shape.width)
+    /// Stylizes `frame` (RGB, already at the output size; frame `index` of the clip's selection) after `previous`, which
+    /// must have the same size.
+    public func stylize(_ frame: Tensor, index: Int, previous: PreviousFrame?) throws -> FrameOutcome {
+        let size = max(frame.shape.height, frame.shape.width), guidance = try masks.guidance(frame: index)
         guard let previous else {
             var first = recipe
             first.size = size  // the frame is already at the output size
-            return try run(first, frame: frame, initialization: firstInitialization, terms: [], flowSeconds: 0)
+            return try run(first, frame: frame, initialization: firstInitialization, guidance: guidance, terms: [], flowSeconds: 0)
         }
         precondition(previous.frame.shape == frame.shape && previous.stylized.shape == frame.shape, "previous frame of another size")
         let r = settings.laterFrameRecipe(from: recipe, size: size)
@@ -72,7 +76,7 @@ public final class FrameStylizer {
         let start = Clock.now()
         switch settings.temporal {
         case .none:
-            return try run(r, frame: frame, initialization: .content, terms: [], flowSeconds: 0)
+            return try run(r, frame: frame, initialization: .content, guidance: guidance, terms: [], flowSeconds: 0)
         case .previous:
             // The previous paint, moved with the camera; where the picture then still differs (what moved on
             // its own, what a pan brings in at the border) the frame starts afresh from its content.
@@ -83,7 +87,7 @@ public final class FrameStylizer {
             let mask = ChangeMask.unchanged(Warp.backward(previous.frame, flow: shift), frame)
             for y in 0..<h { for x in 0..<w where !Warp.lands(inside: shift, x: x, y: y) { mask.data[y * w + x] = 0 } }
             let initial = Self.blend(moved, recipe.preserveColors ? ColorPreservation.luminanceImage(frame) : frame, mask: mask)
-            var outcome = try run(r, frame: frame, initialization: .image(initial),
+            var outcome = try run(r, frame: frame, initialization: .image(initial), guidance: guidance,
                                   terms: temporalTerms(target: moved, mask: mask), flowSeconds: Clock.now() - start)
             outcome.maskCoverage = mask.mean
             return outcome
@@ -91,7 +95,7 @@ public final class FrameStylizer {
             let motion = self.motion(frame, previous: previous, size: r.size)
             let warped = Warp.backward(stylized, flow: motion.flow)
             let initial = Self.blend(warped, fill(content: frame, paint: warped, size: r.size), mask: motion.trusted)
-            var outcome = try run(r, frame: frame, initialization: .image(initial),
+            var outcome = try run(r, frame: frame, initialization: .image(initial), guidance: guidance,
                                   terms: temporalTerms(target: warped, mask: motion.trusted), flowSeconds: Clock.now() - start)
             outcome.maskCoverage = motion.trusted.mean
             outcome.flicker = Flicker.warpedDifference(current: outcome.image, previous: previous.stylized, flow: motion.flow, mask: motion.trusted)
@@ -132,9 +136,10 @@ public final class FrameStylizer {
         settings.temporalWeight > 0 ? [TemporalTerm(target: target, mask: mask, weight: settings.temporalWeight)] : []
     }
 
-    private func run(_ recipe: Recipe, frame: Tensor, initialization: Initialization, terms: [PixelTerm],
+    private func run(_ recipe: Recipe, frame: Tensor, initialization: Initialization, guidance: Guidance, terms: [PixelTerm],
                      flowSeconds: Double) throws -> FrameOutcome {
-        let engine = try Engine(network: network, recipe: recipe, content: frame, styles: styles, initialization: initialization)
+        let engine = try Engine(network: network, recipe: recipe, content: frame, styles: styles, initialization: initialization,
+                                guidance: guidance)
         engine.pixelTerms = terms
         let cancellation = self.cancellation
         engine.observers = observers + [ClosureObserver { _, _ in cancellation.isCancelled ? .stop : .proceed }]

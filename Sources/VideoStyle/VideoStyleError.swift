@@ -6,11 +6,15 @@ public enum VideoStyleError: Error, CustomStringConvertible, Equatable {
     case resumeMismatch(path: String, expected: String, found: String)
     case fingerprintMissing(path: String)
     case fingerprintMismatch(path: String, differences: [String])
+    case maskClipTooShort(path: String, frames: Int, needed: Int)
 
     public var description: String {
         switch self {
         case .invalidValue(let knob, let value, let expected):
             return "\(knob) = \(value): expected \(expected)"
+        case let .maskClipTooShort(path, frames, needed):
+            return "\(path): the mask clip has \(frames) frames in the clip's selection, and frame \(needed) needs one; "
+                + "give a mask clip as long as the clip (or one picture for every frame)"
         case .noFrames(let path):
             return "\(path) has no video frames; give a clip with a video stream"
         case .workDirectoryInUse(let path):

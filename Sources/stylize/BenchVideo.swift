@@ -71,7 +71,7 @@ struct BenchVideo: ParsableCommand {
             var flow = 0.0, optimisation = 0.0, iterationsDone = 0, evaluations = 0, style = 0.0, timed = 0
             while let decoded = try reader.nextFrame() {
                 let frame = Tensor(decoded.image)
-                let outcome = try stylizer.stylize(frame, previous: previous)
+                let outcome = try stylizer.stylize(frame, index: decoded.index, previous: previous)
                 if previous != nil {
                     flow += outcome.flowSeconds
                     optimisation += outcome.result.elapsed

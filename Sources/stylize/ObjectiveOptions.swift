@@ -30,8 +30,33 @@ struct ObjectiveOptions<D: CommandDefaults>: ParsableArguments {
     @Option(help: help("Loss scaling: mean (MSE, Gram/(C·H·W)) or paper (½Σ, Σ/(4N²M²)).", default: D.recipe.normalization.rawValue))
     var normalization: Normalization?
 
-    @Flag(inversion: .prefixedNo, help: help("Transfer luminance only and keep the content's colours.", default: D.recipe.preserveColors))
+    @Option(help: help("Where the colours come from: style (the painting's), content (luminance-only transfer: the photo's "
+                       + "colours), luminance (transfer in colour, keep only the result's luminance under the photo's colours), "
+                       + "histogram (the style's colours moved to the photo's mean and covariance first).",
+                       default: D.recipe.colors.rawValue))
+    var colors: ColorMode?
+
+    @Flag(inversion: .prefixedNo, help: help("Transfer luminance only and keep the content's colours (--colors content).",
+                                             default: D.recipe.preserveColors))
     var preserveColors: Bool?
+
+    @Option(help: help("What each style layer must match: gram (Gram matrices) or w2 (Wasserstein-2 distance between "
+                       + "Gaussians fitted to the features: mean and covariance).", default: D.recipe.styleLoss.rawValue))
+    var styleLoss: StyleLoss?
+
+    @Option(name: .customLong("style-mask"), parsing: .singleValue,
+            help: ArgumentHelp("Where style N applies: N=MASK.png, N counting the style images from 1; a greyscale picture of any "
+                               + "size (white: this style; soft edges blend). Repeat for each style; what no mask covers takes the "
+                               + "blend of all styles. For video, a mask clip (.mp4, .webm, …) masks each frame with its own. (default: none)"))
+    var styleMasks: [String] = []
+
+    @Option(help: ArgumentHelp("Weights the content term per pixel: a greyscale picture of any size (or, for video, a mask "
+                               + "clip), white keeps the photo, black leaves it free to paint. (default: none)"))
+    var contentMask: String?
+
+    @Flag(inversion: .prefixedNo, help: help("Make the output wrap around, so copies of it tile without a seam (texture and image).",
+                                             default: D.recipe.tileable))
+    var tileable: Bool?
 
     @Option(help: help("Style image long side relative to the output's long side, \(Recipe.styleScaleLimit); the style keeps its aspect ratio.",
                        default: D.recipe.styleScale))
@@ -50,12 +75,19 @@ struct ObjectiveOptions<D: CommandDefaults>: ParsableArguments {
         if let tvWeight { r.tvWeight = tvWeight }
         if let normalization { r.normalization = normalization }
         if let preserveColors { r.preserveColors = preserveColors }
+        if let colors { r.colors = colors }
+        if let styleLoss { r.styleLoss = styleLoss }
+        if !styleMasks.isEmpty { r.styleMasks = try Parse.styleMasks(styleMasks) }
+        if let contentMask { r.contentMask = contentMask }
+        if let tileable { r.tileable = tileable }
         if let styleScale { r.styleScale = styleScale }
         if stretchStyle { r.stretchStyle = true }
     }
 }
 
 extension Normalization: ExpressibleByArgument {}
+extension ColorMode: ExpressibleByArgument {}
+extension StyleLoss: ExpressibleByArgument {}
 extension Recipe.OptimizerKind: ExpressibleByArgument {}
 extension Recipe.Clamp: ExpressibleByArgument {}
 
@@ -72,6 +104,20 @@ enum Parse {
             guard let v = Double($0) else { throw ValidationError("\(flag): '\($0)' is not a number") }
             return v
         }
+    }
+
+    /// `--style-mask N=PATH`, each style at most once.
+    static func styleMasks(_ arguments: [String]) throws -> [Int: String] {
+        var masks: [Int: String] = [:]
+        for argument in arguments {
+            let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let n = Int(parts[0]), n >= 1, !parts[1].isEmpty else {
+                throw ValidationError("--style-mask \(argument): write N=MASK.png, N the style's number counting from 1")
+            }
+            guard masks[n] == nil else { throw ValidationError("--style-mask: style \(n) has two masks") }
+            masks[n] = parts[1]
+        }
+        return masks
     }
 
     static func integers(_ text: String, flag: String) throws -> [Int] {

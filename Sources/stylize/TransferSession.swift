@@ -24,7 +24,7 @@ final class TransferSession {
         let start = DispatchTime.now()
         let setup = try TransferSetup(recipe: recipe, content: content, styles: styles, maxMegapixels: maxMegapixels)
         engine = try Engine(network: setup.network, recipe: setup.recipe, content: setup.content, styles: setup.styles,
-                            initialization: setup.initialization, memoryBudget: setup.memoryBudget)
+                            initialization: setup.initialization, guidance: setup.guidance, memoryBudget: setup.memoryBudget)
         self.recipe = setup.recipe
         modelName = setup.modelName
         contentPath = content

@@ -116,7 +116,8 @@ struct VideoCommand: ParsableCommand {
         video.recipe = setup.recipe
         let modelName = setup.modelName
         let stylizer = try FrameStylizer(network: setup.network, styles: setup.styles, recipe: video.recipe,
-                                         settings: video.frame, firstInitialization: setup.initialization)
+                                         settings: video.frame, firstInitialization: setup.initialization,
+                                         masks: Self.masks(video, pictures: setup.guidance))
         var job = VideoJob(input: input, output: options.output, gif: gif, workDirectory: workDirectory,
                            resume: resume, selection: video.selection, size: video.recipe.size)
         job.gifOptions.maxWidth = gifWidth
@@ -189,12 +190,23 @@ struct VideoCommand: ParsableCommand {
         return plan
     }
 
+    /// The recipe's masks for every frame: the pictures `TransferSetup` read, and the clips it left to be read in step.
+    static func masks(_ video: VideoRecipe, pictures: Guidance) -> FrameMasks {
+        func source(_ path: String, _ picture: Tensor?) -> FrameMasks.Source {
+            picture.map { .picture($0) } ?? .clip(path: path, selection: video.selection)
+        }
+        return FrameMasks(styleMasks: (video.recipe.styleMasks ?? [:]).reduce(into: [:]) { $0[$1.key - 1] = source($1.value, pictures.styleMasks[$1.key - 1]) },
+                          contentMask: video.recipe.contentMask.map { source($0, pictures.contentMask) })
+    }
+
     /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob
     /// but those that only say where to stop.
     static func fingerprint(input: String, styles: [String], model: String, recipe: VideoRecipe) throws -> Fingerprint {
         var f = Fingerprint()
         f.entries["input"] = try digest(input)
         for (i, style) in styles.enumerated() { f.entries["style \(i + 1)"] = try digest(style) }
+        for (n, mask) in recipe.recipe.styleMasks ?? [:] { f.entries["style mask \(n)"] = try digest(mask) }
+        if let mask = recipe.recipe.contentMask { f.entries["content mask"] = try digest(mask) }
         try f.add(knobsOf: recipe)
         // After the knobs, whose `model` is only the name: the entry must name the weights' bytes too.
         let installed = ModelStore().installed().first { $0.name == model }

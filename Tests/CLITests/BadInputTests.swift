@@ -283,6 +283,28 @@ final class BadInputTests: XCTestCase {
                           mentions: ["blend"])
     }
 
+    /// Artist controls that make no sense for the run are refused before anything is read or written.
+    func testArtistControlsThatDoNotApply() throws {
+        let mask = root + "/Samples/rubberwhale1.png"
+        try expectFailure(["image", coffee, starry, chelsea, "-o", "DIR/a.png", "--style-mask", "1=\(mask)", "--style-mask", "3=\(mask)"] + fast,
+                          status: 64, mentions: ["--style-mask 3", "2 style images"])
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-mask", "left.png"] + fast, status: 64,
+                          mentions: ["--style-mask left.png", "N=MASK.png"])
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-mask", "1=\(mask)", "--style-mask", "1=\(mask)"] + fast,
+                          status: 64, mentions: ["style 1 has two masks"])
+        try expectFailure(["texture", starry, "-o", "DIR/a.png", "--content-mask", mask] + fast, status: 64,
+                          mentions: ["--content-mask", "no content image"])
+        try expectFailure(["texture", starry, "-o", "DIR/a.png", "--colors", "histogram"] + fast, status: 64,
+                          mentions: ["--colors histogram", "no content image"])
+        try expectFailure(["video", clip("cfr_audio.mp4"), starry, "-o", "DIR/out.mp4", "--tileable"] + fast, status: 64,
+                          mentions: ["--tileable", "image or texture"])
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--colors", "sepia"] + fast, status: 64, mentions: ["sepia"])
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-loss", "l1"] + fast, status: 64, mentions: ["l1"])
+        // A mask that cannot be read is an input error, named.
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-mask", "1=DIR/missing.png"] + fast, status: 1,
+                          mentions: ["DIR/missing.png"])
+    }
+
     func testMalformedCommandLines() throws {
         let cases: [([String], String)] = [
             (["image", coffee, starry, "-o", "DIR/a.png", "--colour", "red"], "--colour"),

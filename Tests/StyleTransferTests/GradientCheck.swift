@@ -6,11 +6,13 @@ import XCTest
 /// Compares the analytic gradient with finite differences at 16 coordinates (the largest among them).
 func checkObjectiveGradient(
     _ recipe: Recipe, content: Tensor?, styles: [Tensor], network: FeatureNetwork = TinyNetwork(),
-    height: Int = 10, width: Int = 12, step h: Float = 1e-2, file: StaticString = #filePath, line: UInt = #line
+    height: Int = 10, width: Int = 12, step h: Float = 1e-2, guidance: Guidance = Guidance(),
+    file: StaticString = #filePath, line: UInt = #line
 ) throws {
     var rng = TestRandom(seed: 99)
     let image = rng.image(height: height, width: width)
-    let objective = try Objective(network: network, recipe: recipe, shape: image.shape, content: content, styles: styles)
+    let objective = try Objective(network: network, recipe: recipe, shape: image.shape, content: content, styles: styles,
+                                  guidance: guidance)
     let gradient = Tensor(image.shape), scratch = Tensor(image.shape)
     let losses = try objective.evaluate(image, gradient: gradient)
     XCTAssertGreaterThan(losses.total, 0, file: file, line: line)

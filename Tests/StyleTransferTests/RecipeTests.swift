@@ -12,11 +12,25 @@ final class RecipeTests: XCTestCase {
         let data = try JSONEncoder().encode(r)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         for key in ["content_layers", "style_layers", "style_layer_weights", "content_weight", "style_weight", "tv_weight",
-                    "optimizer", "learning_rate", "iterations", "init", "seed", "size", "preserve_colors", "normalization"] {
+                    "optimizer", "learning_rate", "iterations", "init", "seed", "size", "colors", "style_loss", "tileable", "normalization"] {
             XCTAssertNotNil(object[key], "missing \(key)")
         }
         XCTAssertEqual(object["init"] as? String, "content+noise")
         XCTAssertEqual(try JSONDecoder().decode(Recipe.self, from: data), r)
+    }
+
+    /// `preserve_colors: true` from an older recipe is `colors: content`; it is not written any more.
+    func testAnOlderRecipesPreserveColorsIsColorsContent() throws {
+        let old = try JSONDecoder().decode(Recipe.self, from: Data(#"{"preserve_colors": true, "colors": "style"}"#.utf8))
+        XCTAssertEqual(old.colors, .content)
+        XCTAssertEqual(try JSONDecoder().decode(Recipe.self, from: Data(#"{"preserve_colors": false}"#.utf8)).colors, .style)
+        var r = Recipe()
+        r.styleMasks = [2: "b.png", 1: "a.png"]
+        r.contentMask = "c.png"
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(r)) as! [String: Any]
+        XCTAssertNil(object["preserve_colors"])
+        XCTAssertEqual(object["style_masks"] as? [String: String], ["1": "a.png", "2": "b.png"])
+        XCTAssertEqual(try JSONDecoder().decode(Recipe.self, from: JSONEncoder().encode(r)), r)
     }
 
     /// `pooling` and `init` are typed now but read and written as the same strings as before.

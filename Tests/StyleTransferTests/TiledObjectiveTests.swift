@@ -49,13 +49,15 @@ final class TiledObjectiveTests: XCTestCase {
         }
     }
 
-    private func check(_ network: FeatureNetwork, recipe: Recipe, file: StaticString = #filePath, line: UInt = #line) throws {
+    private func check(_ network: FeatureNetwork, recipe: Recipe, guidance: Guidance = Guidance(),
+                       file: StaticString = #filePath, line: UInt = #line) throws {
         let shape = Shape(channels: 3, height: 384, width: 512)
         let content = picture(height: 384, width: 512, phase: 0)
-        let style = stripes(height: 300, width: 420)
+        let styles = [stripes(height: 300, width: 420), picture(height: 256, width: 256, phase: 2)].prefix(max(1, guidance.styleMasks.count))
         let image = picture(height: 384, width: 512, phase: 1)
-        let whole = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: [style])
-        let tiled = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: [style], tileSize: TilePlan.Size(side: 128))
+        let whole = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: Array(styles), guidance: guidance)
+        let tiled = try Objective(network: network, recipe: recipe, shape: shape, content: content, styles: Array(styles),
+                                  tileSize: TilePlan.Size(side: 128), guidance: guidance)
         XCTAssertEqual(whole.tiles.tiles.count, 1, file: file, line: line)
         XCTAssertGreaterThanOrEqual(tiled.tiles.tiles.count, 4, file: file, line: line)
         for objective in [whole, tiled] { objective.pixelTerms = [Weighted()] }
@@ -131,6 +133,31 @@ final class TiledObjectiveTests: XCTestCase {
         var r = recipe(.vgg16)
         r.styleWeight = 0
         try check(try Architecture.vgg16.makeNetwork(weights: Architecture.vgg16.randomWeights(seed: 7)), recipe: r)
+    }
+
+    /// Style masks for two styles (soft-edged, leaving a third region uncovered) and a content mask; the W2 loss;
+    /// a picture that wraps around (its tiles' windows then wrap too).
+    func testMasksW2AndWrapping() throws {
+        _ = try BLAS.load()
+        let network = try Architecture.vgg16.makeNetwork(weights: ModelStore().load("vgg16").weights)
+        let left = Tensor(channels: 1, height: 384, width: 512), right = Tensor(channels: 1, height: 384, width: 512)
+        let contentMask = Tensor(channels: 1, height: 384, width: 512)
+        for y in 0..<384 {
+            for x in 0..<512 {
+                left.data[y * 512 + x] = min(max(Float(300 - x) / 80, 0), 1)
+                right.data[y * 512 + x] = min(max(Float(x - 280) / 80, 0), 1) * (y < 300 ? 1 : 0.3)
+                contentMask.data[y * 512 + x] = Float(y) / 383
+            }
+        }
+        let guidance = Guidance(styleMasks: [0: left, 1: right], contentMask: contentMask)
+        for loss in StyleLoss.allCases {
+            var r = recipe(.vgg16)
+            r.styleLoss = loss
+            try check(network, recipe: r, guidance: guidance)
+        }
+        var r = recipe(.vgg16)
+        r.tileable = true
+        try check(network, recipe: r)
     }
 
     func testTilesPartitionThePictureOnAlignedBordersWithFullMargins() throws {

@@ -32,8 +32,8 @@ final class FrameModeTests: XCTestCase {
         settings.frameIterations = 5
         settings.temporalWeight = 100
         let s = try FrameStylizer(network: IdentityNetwork(), styles: [style], recipe: recipe(), settings: settings, firstInitialization: .noise)
-        let first = try s.stylize(frame(0), previous: nil)
-        let second = try s.stylize(frame(1), previous: PreviousFrame(frame: frame(0), stylized: first.image))
+        let first = try s.stylize(frame(0), index: 0, previous: nil)
+        let second = try s.stylize(frame(1), index: 1, previous: PreviousFrame(frame: frame(0), stylized: first.image))
         XCTAssertGreaterThan(try XCTUnwrap(second.maskCoverage), 0.8)
         // The same budget as the second frame, from its own noise.
         var independentRecipe = recipe()
@@ -41,7 +41,7 @@ final class FrameModeTests: XCTestCase {
         independentRecipe.scales = 1
         independentRecipe.iterations = settings.frameIterations
         let independent = try FrameStylizer(network: IdentityNetwork(), styles: [style], recipe: independentRecipe, settings: settings,
-                                            firstInitialization: .noise).stylize(frame(1), previous: nil)
+                                            firstInitialization: .noise).stylize(frame(1), index: 1, previous: nil)
         // Both measured with the flow of the inputs, as `stylize metrics temporal` does.
         let flow = OpticalFlow()
         let forward = flow.estimate(from: frame(1), to: frame(0)), backward = flow.estimate(from: frame(0), to: frame(1))
@@ -77,7 +77,7 @@ final class FrameModeTests: XCTestCase {
         // A bright square appears in the right half.
         for c in 0..<3 { for y in 8..<16 { for x in 20..<28 { after.data[(c * 24 + y) * 32 + x] = 1 } } }
         let painted = Self.painted(before)
-        let out = try s.stylize(after, previous: PreviousFrame(frame: before, stylized: painted))
+        let out = try s.stylize(after, index: 1, previous: PreviousFrame(frame: before, stylized: painted))
         XCTAssertEqual(out.image.data[(0 * 24 + 2) * 32 + 2], painted.data[(0 * 24 + 2) * 32 + 2], accuracy: 0.01, "static pixel kept")
         XCTAssertGreaterThan(out.image.data[(0 * 24 + 12) * 32 + 24], 0.9, "the new square comes through")
     }
@@ -88,7 +88,7 @@ final class FrameModeTests: XCTestCase {
         let s = try previousModeStylizer()
         let before = texture.render(height: 24, width: 32), after = texture.render(height: 24, width: 32) { ($0 + 3, $1) }
         let painted = Self.painted(before)
-        let out = try s.stylize(after, previous: PreviousFrame(frame: before, stylized: painted))
+        let out = try s.stylize(after, index: 1, previous: PreviousFrame(frame: before, stylized: painted))
         XCTAssertGreaterThan(try XCTUnwrap(out.maskCoverage), 0.8)
         for (y, x) in [(5, 4), (12, 15), (20, 25)] {
             XCTAssertEqual(out.image[0, y, x], painted[0, y, x + 3], accuracy: 0.01, "paint moved with the pan at (\(y), \(x))")
