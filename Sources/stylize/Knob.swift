@@ -49,6 +49,7 @@ struct Knob {
     private static var knownKeys: Set<String> {
         var r = Recipe()
         (r.model, r.learningRate, r.styleScale, r.scaleIterations, r.styleLayerWeights, r.styleBlend) = ("", 1, 1, [], [], [])
+        (r.styleMasks, r.contentMask) = ([:], "")
         let json = (try? JSONSerialization.jsonObject(with: JSONEncoder().encode(r))) as? [String: Any]
         return Set(json?.keys.map { $0 } ?? [])
     }
