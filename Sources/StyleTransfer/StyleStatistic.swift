@@ -81,7 +81,11 @@ final class StyleStatistic {
         for ch in 0..<channels {
             let row = columns + ch * stride
             var total = 0.0
-            for i in 0..<n { total += Double((weights?[i] ?? 1) * row[i]) }
+            if let weights {
+                for i in 0..<n { total += Double(weights[i] * row[i]) }
+            } else {
+                for i in 0..<n { total += Double(row[i]) }
+            }
             meanSum[ch] += Double(scale) * total
         }
     }
