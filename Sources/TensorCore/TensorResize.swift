@@ -107,16 +107,16 @@ public enum TensorResize {
             let scale = Double(n) / Double(m)
             if filter == .trigonometric {
                 precondition(wrap, "trigonometric interpolation is for pictures that wrap around")
-                // y(t) = Σ_s x_s·D(t − s), D(u) = (1 + 2·Σ_{k=1…K} cos(2πku/n))/n: the Dirichlet kernel, K below
-                // half of both sizes (the Nyquist term, which has no sign, is dropped).
-                let k = (min(n, m) - 1) / 2
+                // y(t) = Σ_s x_s·D(t − s), D(u) = (1 + 2·Σ_{k=1…K} cos(2πku/n))/n = sin((K + ½)v)/(n·sin(v/2)) with
+                // v = 2πu/n: the Dirichlet kernel, K below half of both sizes (the Nyquist term, which has no sign,
+                // is dropped).
+                let k = Double((min(n, m) - 1) / 2)
                 for i in 0..<m {
                     let t = (Double(i) + 0.5) * scale - 0.5
                     indices.append(Array(0..<n))
                     weights.append((0..<n).map { s in
-                        let u = 2 * Double.pi * (t - Double(s)) / Double(n)
-                        let sum = stride(from: 1, through: k, by: 1).reduce(1.0) { $0 + 2 * cos(Double($1) * u) }
-                        return Float(sum / Double(n))
+                        let v = 2 * Double.pi * (t - Double(s)) / Double(n), half = sin(v / 2)
+                        return Float((abs(half) < 1e-12 ? 2 * k + 1 : sin((k + 0.5) * v) / half) / Double(n))
                     })
                 }
                 return

@@ -195,8 +195,10 @@ struct VideoCommand: ParsableCommand {
         func source(_ path: String, _ picture: Tensor?) -> FrameMasks.Source {
             picture.map { .picture($0) } ?? .clip(path: path, selection: video.selection)
         }
-        return FrameMasks(styleMasks: (video.recipe.styleMasks ?? [:]).reduce(into: [:]) { $0[$1.key - 1] = source($1.value, pictures.styleMasks[$1.key - 1]) },
-                          contentMask: video.recipe.contentMask.map { source($0, pictures.contentMask) })
+        let styleMasks = (video.recipe.styleMasks ?? [:]).reduce(into: [Int: FrameMasks.Source]()) { masks, entry in
+            masks[entry.key - 1] = source(entry.value, pictures.styleMasks[entry.key - 1])
+        }
+        return FrameMasks(styleMasks: styleMasks, contentMask: video.recipe.contentMask.map { source($0, pictures.contentMask) })
     }
 
     /// What the frames depend on besides their size: the bytes of the clip and styles, the model, every knob
