@@ -181,7 +181,7 @@ public struct MemoryEstimate: Sendable {
         let least = pairs(iterations: iterations).least
         let sizes = ([nil] + tileSizes(output)).filter { size in
             guard affordable, let size else { return true }
-            return TilePlan(output, size: size, field: field).overhead <= Self.affordableOverhead
+            return TilePlan.of(output, size: size, field: field, wrap: recipe.tileable).overhead <= Self.affordableOverhead
         }
         return sizes.map { bytes(output: output, tileSize: $0, history: least, compact: true) }.min()!
     }

@@ -132,7 +132,7 @@ public final class Objective {
                         // Under `paper` the Gram grows with the number of positions: rescale a style image of another
                         // size (a region of another area) to the region's (a layer's positions scale with the area).
                         let area = normalization == .paper && styleLoss == .gram
-                            ? Double(shape.planeSize) / Double(style.shape.planeSize) * statistic.maskShare : 1
+                            ? Double(shape.planeSize) / Double(style.shape.planeSize) * statistic.share : 1
                         statistic.addToTarget(own[name]![0], weight: shares[k] / total * area)
                     }
                 }
@@ -233,7 +233,7 @@ public final class Objective {
             let r = Self.rows(interior(plan, name, tile: tile, whole: whole), offset: offset, rows: rows, height: f.shape.height)
             let origin = self.origin(plan, name, tile: tile, offset: offset)
             for statistic in regions where !statistic.isEmpty {
-                let s = Float(mean ? 1 / statistic.mass : normalization.gramScale(channels: c, mass: statistic.mass))
+                let s = scale(of: statistic)
                 if let mask = statistic.mask {
                     withMaskedRect(f, r, mask: mask, origin: origin, wholeWidth: whole.width) { columns, weights, n in
                         statistic.accumulate(columns, positions: n, stride: n, scale: s, mean: mean, weights: weights)
@@ -301,6 +301,11 @@ public final class Objective {
             for i in 0..<c { statistic.meanGradient[i] = Float(k * d.meanGradient[i]) }
             return statistic.share * k * d.value
         }
+    }
+
+    /// The s a region's sums are scaled by: the Gram's (`Normalization`), or 1/Σm² for W2's moments.
+    private func scale(of statistic: StyleStatistic) -> Float {
+        Float(styleLoss == .w2 ? 1 / statistic.mass : normalization.gramScale(channels: statistic.channels, mass: statistic.mass))
     }
 
     /// W2² per channel is about 10⁵ times a layer's Gram loss under `mean`: scaled down so that one `style_weight`
@@ -394,7 +399,7 @@ public final class Objective {
     private func styleGradient(_ statistic: StyleStatistic, _ f: UnsafePointer<Float>, stride: Int, positions n: Int, at: Int,
                                weight: Double, into out: UnsafeMutablePointer<Float>) {
         let c = statistic.channels, w2 = styleLoss == .w2
-        let scale = Float(w2 ? 1 / statistic.mass : normalization.gramScale(channels: c, mass: statistic.mass))
+        let scale = self.scale(of: statistic)
         let k = w2 ? 1 : 2 * normalization.styleFactor(channels: c, mass: statistic.mass)
         let alpha = Float(k * styleWeight * weight * statistic.share)
         guard let mask = statistic.mask else {

@@ -12,8 +12,6 @@ final class StyleStatistic {
     private(set) var channels = 0
     /// Σm² over the map (its positions when unmasked): the positions the statistic averages over.
     private(set) var mass = 0.0
-    /// `mass` over the map's positions.
-    private(set) var share = 1.0
     /// C×C, symmetric: the target Gram (`gram`) or second moment (`w2`), blended from the region's styles; the
     /// target mean (`w2`); and what `Wasserstein` keeps of them.
     var target: [Double] = []
@@ -34,8 +32,8 @@ final class StyleStatistic {
     /// A mask that is black at this layer: the region has no positions, no statistic and no loss.
     var isEmpty: Bool { mass <= 0 }
 
-    /// The mask's share of the map, known before any sum (1 unmasked).
-    var maskShare: Double { mask.map { maskMass! / Double(max($0.count, 1)) } ?? 1 }
+    /// Σm² over the map's positions (1 unmasked): the region's share of the map, known before any sum.
+    var share: Double { mask.map { maskMass! / Double(max($0.count, 1)) } ?? 1 }
 
     /// Keeps what `Wasserstein` needs of the target, once it is complete.
     func prepareW2() {
@@ -53,7 +51,6 @@ final class StyleStatistic {
             meanSum.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
         mass = maskMass ?? Double(positions)
-        share = mass / Double(max(positions, 1))
     }
 
     /// Adds `weight` × another statistic's sums (a style's, unmasked) to the target.

@@ -59,7 +59,7 @@ struct TransferSetup {
 
     /// The artist's controls that cannot apply to these inputs, refused before anything is read.
     private static func check(_ recipe: Recipe, content: Bool, styles: Int, video: Bool) throws {
-        for n in (recipe.styleMasks ?? [:]).keys.sorted() where n > styles {
+        for n in (recipe.styleMasks ?? [:]).keys.sorted() where n < 1 || n > styles {
             throw ValidationError("--style-mask \(n)=…: there \(styles == 1 ? "is 1 style image" : "are \(styles) style images"); "
                                   + "number the styles from 1 in the order given")
         }

@@ -300,6 +300,11 @@ final class BadInputTests: XCTestCase {
                           mentions: ["--tileable", "image or texture"])
         try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--colors", "sepia"] + fast, status: 64, mentions: ["sepia"])
         try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-loss", "l1"] + fast, status: 64, mentions: ["l1"])
+        // A recipe's style numbers count from 1 too.
+        let dir = try Stylize.directory(self)
+        try Data(#"{"style_masks": {"0": "\#(mask)"}}"#.utf8).write(to: URL(fileURLWithPath: dir + "/zero.json"))
+        try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--recipe", "DIR/zero.json"] + fast, status: 64,
+                          mentions: ["--style-mask 0", "from 1"], in: dir)
         // A mask that cannot be read is an input error, named.
         try expectFailure(["image", coffee, starry, "-o", "DIR/a.png", "--style-mask", "1=DIR/missing.png"] + fast, status: 1,
                           mentions: ["DIR/missing.png"])
